@@ -1,0 +1,325 @@
+// Package config reads a site's torg.toml.
+//
+// Every key is optional: a folder holding only content/ builds with the
+// defaults below. Keys (TOML):
+//
+//	title        = "Karlsborgs kommun"        # site name
+//	baseURL      = "https://www.karlsborg.se/"
+//	language     = "sv"                       # "sv" or "en": interface language
+//	timeZone     = "Europe/Stockholm"
+//	theme        = ""                         # folder under themes/; "" = built-in default
+//	unsafeHTML   = false                      # let raw HTML in Markdown through
+//	paginate     = 20                         # pages per list page
+//	minify       = true
+//	emailDomains = ["karlsborg.se"]           # allowed e-mail domains on the site
+//	reviewMonths = 12                         # freshness limit for "reviewed"
+//
+//	[organisation]                            # footer, contact page, structured data
+//	name, visitingAddress, postalAddress, phone, email, orgNumber, openingHours
+//
+//	[theme]  brand = "#005a87"                # checked for 4.5:1 contrast at build
+//	[relay]  url = "/kontakt-api"             # where contact forms post (relay)
+//	[sections.nyheter] type = "news"  sort = "date"   # per-section defaults
+//	[[menu.main]] name = "Kontakt"  url = "/kontakt/"  weight = 50
+//	[params] anything = "for site layouts"
+//
+// Unknown keys are warnings with a suggestion; wrong types are errors with
+// the line and column in torg.toml.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/torgsite/torg/internal/diag"
+)
+
+// FileName is the configuration file's name in the site source folder.
+const FileName = "torg.toml"
+
+// Config is the site configuration.
+type Config struct {
+	Title        string   `toml:"title"`
+	BaseURL      string   `toml:"baseURL"`
+	Language     string   `toml:"language"`
+	TimeZone     string   `toml:"timeZone"`
+	Theme        string   `toml:"theme"`
+	UnsafeHTML   bool     `toml:"unsafeHTML"`
+	Paginate     int      `toml:"paginate"`
+	Minify       *bool    `toml:"minify"`
+	EmailDomains []string `toml:"emailDomains"`
+	ReviewMonths int      `toml:"reviewMonths"`
+	// Copyright line and licence for open data, shown in the footer.
+	Copyright string `toml:"copyright"`
+
+	Organisation Organisation              `toml:"organisation"`
+	Style        Style                     `toml:"style"`
+	Relay        Relay                     `toml:"relay"`
+	Sections     map[string]SectionConfig  `toml:"sections"`
+	Menu         map[string][]MenuConfig   `toml:"menu"`
+	Params       map[string]any            `toml:"params"`
+	Types        map[string]map[string]any `toml:"types"`
+
+	// Location is TimeZone loaded.
+	Location *time.Location `toml:"-"`
+	// Base is BaseURL parsed, always ending in "/".
+	Base *url.URL `toml:"-"`
+}
+
+// Organisation is the organisation behind the site, shown in every footer.
+type Organisation struct {
+	Name            string `toml:"name"`
+	VisitingAddress string `toml:"visitingAddress"`
+	PostalAddress   string `toml:"postalAddress"`
+	Phone           string `toml:"phone"`
+	Email           string `toml:"email"`
+	OrgNumber       string `toml:"orgNumber"`
+	OpeningHours    string `toml:"openingHours"`
+	// AccessibilityURL is the accessibility statement's URL.
+	AccessibilityURL string `toml:"accessibilityURL"`
+	// PrivacyURL is the privacy notice's URL (personuppgifter).
+	PrivacyURL string `toml:"privacyURL"`
+}
+
+// Style holds the theme's adjustable look.
+type Style struct {
+	// Brand is the brand colour as #rrggbb: used for the header, links and
+	// buttons, so it must reach 4.5:1 against white.
+	Brand string `toml:"brand"`
+}
+
+// Relay tells the theme where contact forms post.
+type Relay struct {
+	// URL is the relay's base URL, "/kontakt-api" when it is proxied under
+	// the site's own domain. Empty: forms are not shown.
+	URL string `toml:"url"`
+}
+
+// SectionConfig holds a section's defaults.
+type SectionConfig struct {
+	Type string `toml:"type"` // default content type of the section's pages
+	Sort string `toml:"sort"` // "weight" (default), "date" or "title"
+}
+
+// MenuConfig is a menu entry configured in torg.toml.
+type MenuConfig struct {
+	Name   string `toml:"name"`
+	URL    string `toml:"url"`
+	Weight int    `toml:"weight"`
+}
+
+// MinifyOutput reports whether output is minified (default true).
+func (c *Config) MinifyOutput() bool { return c.Minify == nil || *c.Minify }
+
+// Default returns the configuration of a folder without torg.toml.
+func Default() *Config {
+	c := &Config{}
+	if err := c.finish(); err != nil {
+		panic(err) // the defaults are valid
+	}
+	return c
+}
+
+// Load reads dir/torg.toml. A missing file gives the defaults. Warnings
+// (unknown keys) go to diags; errors are returned as *diag.Diagnostic.
+func Load(dir string, diags *diag.List) (*Config, error) {
+	path := filepath.Join(dir, FileName)
+	src, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Default(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", FileName, err)
+	}
+	return Parse(src, diags)
+}
+
+// Parse reads configuration from src (the contents of torg.toml).
+func Parse(src []byte, diags *diag.List) (*Config, error) {
+	c := &Config{}
+	md, err := toml.Decode(string(src), c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, diag.Errorf(FileName, pe.Position.Line, pe.Position.Col, "%s", pe.Message)
+		}
+		return nil, diag.Errorf(FileName, 0, 0, "%v", err)
+	}
+	if diags != nil {
+		for _, k := range md.Undecoded() {
+			key := k.String()
+			if strings.HasPrefix(key, "params.") || strings.HasPrefix(key, "types.") {
+				continue
+			}
+			line := findKeyLine(src, k[len(k)-1])
+			msg := fmt.Sprintf("unknown key %q", key)
+			if s := Suggest(k[len(k)-1], knownKeys); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			diags.Add(diag.Warnf(FileName, line, 0, "%s", msg))
+		}
+	}
+	if err := c.finish(); err != nil {
+		return nil, diag.Errorf(FileName, 0, 0, "%v", err)
+	}
+	return c, nil
+}
+
+var knownKeys = []string{"title", "baseURL", "language", "timeZone", "theme", "unsafeHTML", "paginate", "minify", "emailDomains", "reviewMonths", "copyright", "organisation", "style", "relay", "sections", "menu", "params", "types", "name", "visitingAddress", "postalAddress", "phone", "email", "orgNumber", "openingHours", "accessibilityURL", "privacyURL", "brand", "url", "type", "sort", "weight"}
+
+func findKeyLine(src []byte, key string) int {
+	for i, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, key) && strings.Contains(t, "=") || strings.Contains(t, "."+key) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func (c *Config) finish() error {
+	if c.Title == "" {
+		c.Title = "Webbplats"
+	}
+	if c.Language == "" {
+		c.Language = "sv"
+	}
+	if c.Language != "sv" && c.Language != "en" {
+		return fmt.Errorf("language: %q is not supported (use \"sv\" or \"en\")", c.Language)
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "Europe/Stockholm"
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return fmt.Errorf("timeZone: %w", err)
+	}
+	c.Location = loc
+	if c.BaseURL == "" {
+		c.BaseURL = "http://localhost:1313/"
+	}
+	if err := c.SetBaseURL(c.BaseURL); err != nil {
+		return err
+	}
+	if c.Paginate <= 0 {
+		c.Paginate = 20
+	}
+	if c.ReviewMonths <= 0 {
+		c.ReviewMonths = 12
+	}
+	if c.Style.Brand == "" {
+		c.Style.Brand = "#005a87"
+	}
+	if c.Organisation.Name == "" {
+		c.Organisation.Name = c.Title
+	}
+	for name, s := range c.Sections {
+		switch s.Sort {
+		case "", "weight", "date", "title":
+		default:
+			return fmt.Errorf("sections.%s.sort: %q is not one of weight, date, title", name, s.Sort)
+		}
+	}
+	return nil
+}
+
+// SetBaseURL replaces the base URL (for --baseurl).
+func (c *Config) SetBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("baseURL: %q is not an absolute http(s) URL", raw)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	c.BaseURL = u.String()
+	c.Base = u
+	return nil
+}
+
+// Absolute returns the absolute URL of a site path ("/tjanster/").
+func (c *Config) Absolute(path string) string {
+	return strings.TrimSuffix(c.BaseURL, "/") + c.Base.Path[:len(c.Base.Path)-1] + path
+}
+
+// SectionDefaults returns the configured defaults of a top-level section.
+func (c *Config) SectionDefaults(section string) SectionConfig {
+	return c.Sections[section]
+}
+
+// Suggest returns the candidate closest to word, or "" when none is close.
+// Swedish words editors are likely to type are mapped first.
+func Suggest(word string, candidates []string) string {
+	if s, ok := swedishKeys[strings.ToLower(word)]; ok {
+		for _, c := range candidates {
+			if c == s {
+				return s
+			}
+		}
+	}
+	best, bestD := "", 1<<30
+	lw := strings.ToLower(word)
+	for _, c := range candidates {
+		d := levenshtein(lw, strings.ToLower(c))
+		if d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	limit := 2
+	if len(word) > 8 {
+		limit = 3
+	}
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+var swedishKeys = map[string]string{
+	"titel": "title", "rubrik": "title", "beskrivning": "description", "datum": "date",
+	"publicerad": "date", "uppdaterad": "lastmod", "senastuppdaterad": "lastmod", "granskad": "reviewed",
+	"utkast": "draft", "vikt": "weight", "taggar": "tags", "etiketter": "tags", "meny": "menu",
+	"agare": "owner", "ägare": "owner", "ansvarig": "owner", "typ": "type", "alias": "aliases",
+	"publiceringsdatum": "publishDate", "avpubliceringsdatum": "expiryDate", "utgangsdatum": "expiryDate",
+	"sammanfattning": "description", "namn": "title", "sprak": "language", "språk": "language",
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// SortedSections returns the configured section names, sorted.
+func (c *Config) SortedSections() []string {
+	var out []string
+	for k := range c.Sections {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
