@@ -1,0 +1,161 @@
+package markdown
+
+import (
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/util"
+)
+
+// nodeRenderer replaces goldmark's renderers for links, images and raw
+// HTML. goldmark itself always runs in its safe mode, so that dangerous
+// link schemes stay filtered even when raw HTML is let through.
+type nodeRenderer struct {
+	unsafe bool
+}
+
+// RegisterFuncs implements renderer.NodeRenderer.
+func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindLink, r.renderLink)
+	reg.Register(ast.KindImage, r.renderImage)
+	reg.Register(ast.KindRawHTML, r.renderRawHTML)
+	reg.Register(ast.KindHTMLBlock, r.renderHTMLBlock)
+	reg.Register(ast.KindTextBlock, r.renderTextBlock)
+}
+
+// renderTextBlock writes a tight list item's text as goldmark does, in a
+// <span lang> when the paragraph ended with {lang=xx}.
+func (r *nodeRenderer) renderTextBlock(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	lang, hasLang := n.AttributeString("lang")
+	if entering {
+		if hasLang {
+			_, _ = w.WriteString(`<span lang="`)
+			_, _ = w.Write(util.EscapeHTML([]byte(attrString(lang))))
+			_, _ = w.WriteString(`">`)
+		}
+		return ast.WalkContinue, nil
+	}
+	if hasLang {
+		_, _ = w.WriteString("</span>")
+	}
+	if n.NextSibling() != nil && n.FirstChild() != nil {
+		_ = w.WriteByte('\n')
+	}
+	return ast.WalkContinue, nil
+}
+
+// writeDest writes n's destination as an attribute value: the one the
+// LinkResolver returned in this Render call, else its own (whose Markdown
+// escapes and entities are resolved first). A dangerous destination
+// (javascript:, vbscript:, file:, data: other than images) is written as
+// "".
+func writeDest(w util.BufWriter, n ast.Node, own []byte) {
+	var d []byte
+	if rw, ok := w.(*renderWriter); ok && rw.dests != nil {
+		if r, ok := rw.dests[n]; ok {
+			d = util.URLEscape(r, false)
+		}
+	}
+	if d == nil {
+		d = util.URLEscape(own, true)
+	}
+	if !html.IsDangerousURL(d) {
+		_, _ = w.Write(util.EscapeHTML(d))
+	}
+}
+
+func (r *nodeRenderer) renderLink(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*ast.Link)
+	if !entering {
+		_, _ = w.WriteString("</a>")
+		return ast.WalkContinue, nil
+	}
+	_, _ = w.WriteString(`<a href="`)
+	writeDest(w, n, n.Destination)
+	_ = w.WriteByte('"')
+	if n.Title != nil {
+		_, _ = w.WriteString(` title="`)
+		html.DefaultWriter.Write(w, n.Title)
+		_ = w.WriteByte('"')
+	}
+	if n.Attributes() != nil {
+		html.RenderAttributes(w, n, html.LinkAttributeFilter)
+	}
+	_ = w.WriteByte('>')
+	return ast.WalkContinue, nil
+}
+
+func (r *nodeRenderer) renderImage(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.Image)
+	_, _ = w.WriteString(`<img src="`)
+	writeDest(w, n, n.Destination)
+	_, _ = w.WriteString(`" alt="`)
+	_, _ = w.Write(util.EscapeHTML([]byte(plainText(n, src, true))))
+	_ = w.WriteByte('"')
+	if n.Title != nil {
+		_, _ = w.WriteString(` title="`)
+		html.DefaultWriter.Write(w, n.Title)
+		_ = w.WriteByte('"')
+	}
+	if n.Attributes() != nil {
+		html.RenderAttributes(w, n, html.ImageAttributeFilter)
+	}
+	_, _ = w.WriteString(` loading="lazy" decoding="async">`)
+	return ast.WalkSkipChildren, nil
+}
+
+func (r *nodeRenderer) renderRawHTML(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	n := node.(*ast.RawHTML)
+	if r.unsafe {
+		for i := 0; i < n.Segments.Len(); i++ {
+			seg := n.Segments.At(i)
+			html.DefaultWriter.SecureWrite(w, seg.Value(src))
+		}
+		return ast.WalkSkipChildren, nil
+	}
+	s := rawHTML(n, src)
+	if !isComment(s) {
+		_, _ = w.Write(util.EscapeHTML(secure(s)))
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+func (r *nodeRenderer) renderHTMLBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	n := node.(*ast.HTMLBlock)
+	if r.unsafe {
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			html.DefaultWriter.SecureWrite(w, seg.Value(src))
+		}
+		if n.HasClosure() {
+			html.DefaultWriter.SecureWrite(w, n.ClosureLine.Value(src))
+		}
+		return ast.WalkSkipChildren, nil
+	}
+	s := htmlBlock(n, src)
+	if isComment(s) {
+		return ast.WalkSkipChildren, nil
+	}
+	// Shown as a paragraph of text, the way the editor typed it.
+	_, _ = w.WriteString("<p>")
+	_, _ = w.Write(util.EscapeHTML(secure(strings.TrimRight(s, "\r\n"))))
+	_, _ = w.WriteString("</p>\n")
+	return ast.WalkSkipChildren, nil
+}
+
+// secure replaces NUL characters, as goldmark does with all text.
+func secure(s string) []byte {
+	return []byte(strings.ReplaceAll(s, "\x00", "\uFFFD"))
+}
