@@ -87,10 +87,6 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 }
 
-func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet")
-}
-
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errors.New("not yet")
 }

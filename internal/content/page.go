@@ -99,10 +99,16 @@ type Page struct {
 	// features; empty for single-language sites.
 	Translations []*Page
 
+	// FeedURL is the URL of the page's Atom feed, set for sections and the
+	// home page when they hold dated pages.
+	FeedURL string
+
 	// IsDraftShown is true when a draft is rendered because of --drafts.
 	IsDraftShown bool
 	// NoIndex keeps the page out of sitemaps, lists and feeds (404, aliases).
 	NoIndex bool
+
+	pageID string // front matter "id"
 }
 
 // Heading is one heading of a page body.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -145,6 +146,20 @@ type Site struct {
 	Registry *Registry
 	// Now is the build's idea of the current time (--now).
 	Now time.Time
+
+	ambiguous map[string][]string // derived ids shared by several files
+}
+
+// Lookup returns the page with the given id, with an error that says why
+// when there is none or the id is ambiguous.
+func (s *Site) Lookup(id string) (*Page, error) {
+	if p, ok := s.ByID[id]; ok {
+		return p, nil
+	}
+	if files, ok := s.ambiguous[id]; ok {
+		return nil, fmt.Errorf("%q is ambiguous: it names %s (set a unique \"id\" in front matter)", id, strings.Join(files, " and "))
+	}
+	return nil, fmt.Errorf("no page has the id %q", id)
 }
 
 // MenuItem is one rendered menu entry.
