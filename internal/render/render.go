@@ -238,20 +238,29 @@ func (e *Engine) loadI18n() error {
 		if layer.FS == nil {
 			continue
 		}
-		b, err := fs.ReadFile(layer.FS, lang+".toml")
-		if err != nil {
-			continue
+		// <lang>.toml, then <lang>.*.toml (feature strings kept apart,
+		// e.g. sv.municipal.toml), in name order.
+		names := []string{lang + ".toml"}
+		if more, err := fs.Glob(layer.FS, lang+".*.toml"); err == nil {
+			sort.Strings(more)
+			names = append(names, more...)
 		}
-		m := map[string]string{}
-		if _, err := toml.Decode(string(b), &m); err != nil {
-			var pe toml.ParseError
-			if errorsAs(err, &pe) {
-				return diag.Errorf(layer.Prefix+lang+".toml", pe.Position.Line, pe.Position.Col, "%s", pe.Message)
+		for _, name := range names {
+			b, err := fs.ReadFile(layer.FS, name)
+			if err != nil {
+				continue
 			}
-			return diag.Errorf(layer.Prefix+lang+".toml", 0, 0, "%v", err)
-		}
-		for k, v := range m {
-			e.strings[k] = v
+			m := map[string]string{}
+			if _, err := toml.Decode(string(b), &m); err != nil {
+				var pe toml.ParseError
+				if errorsAs(err, &pe) {
+					return diag.Errorf(layer.Prefix+name, pe.Position.Line, pe.Position.Col, "%s", pe.Message)
+				}
+				return diag.Errorf(layer.Prefix+name, 0, 0, "%v", err)
+			}
+			for k, v := range m {
+				e.strings[k] = v
+			}
 		}
 	}
 	return nil
