@@ -68,7 +68,15 @@ type Options struct {
 	Inject func(p *content.Page, html []byte) []byte
 	// NoGit disables "Senast uppdaterad" dates from git history.
 	NoGit bool
+	// Private receives private outputs (the relay's recipient table and
+	// page layout). Build sets it to a folder beside Dest named
+	// Dest + ".relay"; nil discards them.
+	Private Sink
 }
+
+// PrivateSuffix names the folder beside the destination that holds the
+// relay's data: "public" → "public.relay".
+const PrivateSuffix = ".relay"
 
 // Result describes a finished build.
 type Result struct {
@@ -97,17 +105,35 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
+	private, err := publish.Begin(filepath.Clean(dest) + PrivateSuffix)
+	if err != nil {
+		staging.Abort()
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Chmod(private.Dir, 0o750); err != nil {
+		staging.Abort()
+		private.Abort()
+		return nil, fmt.Errorf("publish: %w", err)
+	}
 	sink := NewDirSink(staging.Dir)
+	opts.Private = NewDirSink(private.Dir)
 	res, err := Generate(ctx, opts, sink)
 	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
 		staging.Abort()
+		private.Abort()
 		return res, err
 	}
+	// The public output first: the relay's files only ever describe a
+	// site that is live.
 	if err := staging.Commit(); err != nil {
+		private.Abort()
 		return res, fmt.Errorf("publish: %w", err)
+	}
+	if err := private.Commit(); err != nil {
+		return res, fmt.Errorf("publish relay data: %w", err)
 	}
 	res.Duration = time.Since(start)
 	return res, nil
@@ -340,7 +366,7 @@ func Generate(ctx context.Context, opts Options, sink Sink) (*Result, error) {
 	}
 
 	// outputs
-	if err := writeOutputs(ctx, site, eng, tr, min); err != nil {
+	if err := writeOutputs(ctx, site, eng, tr, min, opts.Private); err != nil {
 		return res, err
 	}
 

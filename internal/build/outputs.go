@@ -16,7 +16,7 @@ const FeedEntries = 20
 
 // writeOutputs writes feeds, sitemap.xml, robots.txt and every content
 // type's extra outputs.
-func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, tr *tracker, min *minifier) error {
+func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, tr *tracker, min *minifier, priv Sink) error {
 	errs := &diag.List{}
 	cfg := site.Config
 	for _, p := range site.Pages {
@@ -67,6 +67,14 @@ func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, t
 	errs.AddError(err)
 	errs.AddError(tr.write("robots.txt", "robots.txt", feeds.Robots(cfg.Absolute("/sitemap.xml"))))
 
+	if priv != nil {
+		b, err := relayLayout(eng, site, min)
+		if err == nil && b != nil {
+			err = priv.Write(RelayLayoutFile, b)
+		}
+		errs.AddError(err)
+	}
+
 	for _, t := range site.Registry.Types() {
 		if t.Outputs == nil {
 			continue
@@ -77,6 +85,12 @@ func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, t
 			continue
 		}
 		for _, o := range outs {
+			if o.Private {
+				if priv != nil {
+					errs.AddError(priv.Write(o.Path, o.Data))
+				}
+				continue
+			}
 			b, err := min.bytes(o.MediaType, o.Data)
 			if err == nil {
 				err = tr.write(o.Path, "content type "+t.Name, b)

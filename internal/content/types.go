@@ -51,6 +51,10 @@ type Output struct {
 	Path      string // slash-separated, relative to the destination root ("kalender/ks.ics")
 	Data      []byte
 	MediaType string // used to pick a minifier; "" for none
+	// Private outputs are written beside the destination, never inside it
+	// ("public.relay/recipients.json" next to "public/"), so that the web
+	// server does not publish them: data for the contact-form relay.
+	Private bool
 }
 
 // Registry maps type names to types. It is safe for concurrent reads once
