@@ -42,6 +42,12 @@ type LoadOptions struct {
 	// (site-relative path) and where it came from ("git", "mtime"), for
 	// pages without "lastmod". Nil means the file's modification time.
 	Lastmod func(file string, info fs.FileInfo) (time.Time, string)
+	// Parse, when set, is called for every Markdown file instead of
+	// parsing it directly, so that `torg serve` can reuse pages parsed
+	// before: file is site-relative, abs absolute. parse does the normal
+	// work, reporting warnings to diags; the page returned is changed by
+	// the rest of Load, so a cached page must be copied each time.
+	Parse func(file, abs string, info fs.FileInfo, parse func(diags *diag.List) (*Page, error)) (*Page, error)
 }
 
 // StaticFile is a non-Markdown file under content/ (bundle resources and
@@ -94,7 +100,14 @@ func Load(ctx context.Context, opts LoadOptions) (*Loaded, error) {
 	pages := make([]*Page, len(mdFiles))
 	errs := &diag.List{}
 	parallel(ctx, len(mdFiles), func(i int) {
-		p, err := l.loadPage(mdFiles[i])
+		f := mdFiles[i]
+		var p *Page
+		var err error
+		if opts.Parse != nil {
+			p, err = opts.Parse(f.rel, f.abs, f.info, func(d *diag.List) (*Page, error) { return l.loadPage(f, d) })
+		} else {
+			p, err = l.loadPage(f, opts.Diags)
+		}
 		if err != nil {
 			errs.AddError(err)
 			return
@@ -187,7 +200,7 @@ type loader struct {
 // commonKeys are the front-matter keys every page understands.
 var commonKeys = []string{"title", "linkTitle", "description", "date", "lastmod", "reviewed", "publishDate", "expiryDate", "draft", "weight", "tags", "slug", "url", "aliases", "menu", "owner", "type", "layout", "id", "params"}
 
-func (l *loader) loadPage(f srcFile) (*Page, error) {
+func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 	src, err := os.ReadFile(f.abs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.rel, err)
@@ -318,7 +331,7 @@ func (l *loader) loadPage(f srcFile) (*Page, error) {
 		if s := config.Suggest(k, known); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		l.opts.Diags.Add(diag.Warnf(f.rel, kp.Line, kp.Col, "%s", msg))
+		diags.Add(diag.Warnf(f.rel, kp.Line, kp.Col, "%s", msg))
 	}
 	if err := fm.Err(); err != nil {
 		return nil, err
