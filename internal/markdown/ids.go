@@ -79,12 +79,12 @@ func (headingIDTransformer) Transform(doc *ast.Document, reader text.Reader, pc 
 		if !ok {
 			return ast.WalkContinue, nil
 		}
-		if v, ok := h.AttributeString("id"); ok {
+		if v, ok := h.AttributeString("id"); ok && attrString(v) != "" {
 			id := attrString(v)
 			h.SetAttributeString("id", []byte(id))
 			ids.Put([]byte(id))
 		} else {
-			auto = append(auto, h)
+			auto = append(auto, h) // no id, or an empty {#}
 		}
 		return ast.WalkSkipChildren, nil
 	})

@@ -90,10 +90,14 @@ func (d *Document) inspect(unsafe bool) []*diag.Diagnostic {
 		return ast.WalkContinue, nil
 	})
 	if summary == "" {
-		// No top-level paragraph: take the first one anywhere (a list's).
+		// No top-level paragraph: take the first one anywhere (a list's,
+		// which is a TextBlock in a tight list).
 		_ = ast.Walk(d.root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-			if p, ok := n.(*ast.Paragraph); ok && entering {
-				if summary = plainText(p, src, false); summary != "" {
+			if !entering {
+				return ast.WalkContinue, nil
+			}
+			if k := n.Kind(); k == ast.KindParagraph || k == ast.KindTextBlock {
+				if summary = plainText(n, src, false); summary != "" {
 					return ast.WalkStop, nil
 				}
 				return ast.WalkSkipChildren, nil

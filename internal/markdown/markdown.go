@@ -71,6 +71,13 @@ type Renderer struct {
 
 // New returns a Renderer configured by opts.
 func New(opts Options) *Renderer {
+	transformers := []util.PrioritizedValue{
+		util.Prioritized(headingIDTransformer{}, 100),
+		util.Prioritized(langBlockTransformer{}, 101),
+	}
+	if !isEnglish(opts.Lang) {
+		transformers = append(transformers, util.Prioritized(svQuoteTransformer{}, 90))
+	}
 	md := goldmark.New(
 		goldmark.WithExtensions(
 			extension.GFM,
@@ -81,10 +88,7 @@ func New(opts Options) *Renderer {
 		goldmark.WithParserOptions(
 			parser.WithAttribute(),
 			parser.WithParagraphTransformers(util.Prioritized(langTransformer{}, 300)),
-			parser.WithASTTransformers(
-				util.Prioritized(headingIDTransformer{}, 100),
-				util.Prioritized(langBlockTransformer{}, 101),
-			),
+			parser.WithASTTransformers(transformers...),
 		),
 		goldmark.WithRendererOptions(
 			renderer.WithNodeRenderers(util.Prioritized(&nodeRenderer{unsafe: opts.Unsafe}, 100)),
@@ -109,12 +113,17 @@ func substitutions(lang string) map[extension.TypographicPunctuation]string {
 		extension.LeftAngleQuote:   "«",
 		extension.RightAngleQuote:  "»",
 	}
-	l := strings.ToLower(lang)
-	if l == "en" || strings.HasPrefix(l, "en-") || strings.HasPrefix(l, "en_") {
+	if isEnglish(lang) {
 		s[extension.LeftDoubleQuote] = "“"
 		s[extension.LeftSingleQuote] = "‘"
 	}
 	return s
+}
+
+// isEnglish reports whether lang selects English typography.
+func isEnglish(lang string) bool {
+	l := strings.ToLower(lang)
+	return l == "en" || strings.HasPrefix(l, "en-") || strings.HasPrefix(l, "en_")
 }
 
 // Document is a parsed Markdown body, before links are resolved. Render may

@@ -142,6 +142,10 @@ func (r *nodeRenderer) renderHTMLBlock(w util.BufWriter, src []byte, node ast.No
 		if n.HasClosure() {
 			html.DefaultWriter.SecureWrite(w, n.ClosureLine.Value(src))
 		}
+		if s := htmlBlock(n, src); s != "" && s[len(s)-1] != '\n' {
+			// The last block of a body without a final newline.
+			_ = w.WriteByte('\n')
+		}
 		return ast.WalkSkipChildren, nil
 	}
 	s := htmlBlock(n, src)
