@@ -40,14 +40,16 @@ func FuzzParseRender(f *testing.F) {
 		lines := bytes.Count(body, []byte("\n")) + 1
 		for _, r := range []*Renderer{safe, unsafe} {
 			doc, pd := r.Parse("f.md", body, 3)
-			n := 0
-			html, rd := r.Render(doc, func(d string) (string, error) {
-				n++
-				if n%3 == 0 {
+			resolve := func(d string) (string, error) {
+				if len(d)%3 == 0 {
 					return "", errors.New("nope")
 				}
 				return "/r/" + d, nil
-			})
+			}
+			html, rd := r.Render(doc, resolve)
+			if again, _ := r.Render(doc, resolve); !bytes.Equal(again, html) {
+				t.Fatalf("second Render differs:\n%s\n%s\ninput %q", html, again, body)
+			}
 			for _, d := range append(pd, rd...) {
 				if strings.Contains(d.Msg, "internal error") {
 					t.Fatalf("%v\ninput %q", d, body)
