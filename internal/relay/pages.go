@@ -1,0 +1,142 @@
+package relay
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/torgsite/torg/internal/relay/form"
+)
+
+//go:embed templates/layout.html templates/pages.html
+var templateFS embed.FS
+
+var (
+	defaultLayout = mustRead("templates/layout.html")
+	pageDefs      = mustRead("templates/pages.html")
+	// styleHash is the CSP hash of the embedded layout's inline style.
+	styleHash = func() string {
+		_, rest, _ := strings.Cut(defaultLayout, "<style>")
+		css, _, _ := strings.Cut(rest, "</style>")
+		sum := sha256.Sum256([]byte(css))
+		return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}()
+)
+
+func mustRead(name string) string {
+	b, err := templateFS.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// pageData is what the layout and the relay's page templates see.
+type pageData struct {
+	Title      string
+	SiteName   string
+	SiteURL    string
+	PrivacyURL string
+	Form       *formView
+	Thanks     *thanksView
+	Error      *errorView
+}
+
+type formView struct {
+	Action          string
+	Kind            string
+	Heading         string
+	Intro           []string
+	Token           string
+	PrivacyURL      string
+	Fields          form.Fields
+	Errors          map[string]string
+	ErrorList       []errorItem
+	Status          string
+	StatusHeading   string
+	SubjectRequired bool
+	ShowPage        bool
+	PageLabel       string
+}
+
+type errorItem struct{ Field, Label, Message string }
+
+type thanksView struct{ Reference string }
+
+type errorView struct {
+	Heading  string
+	Text     []string
+	Kept     string
+	LinkURL  string
+	LinkText string
+}
+
+var fieldLabels = map[string]string{
+	form.FieldName: "Namn", form.FieldEmail: "E-post", form.FieldSubject: "Ämne",
+	form.FieldMessage: "Meddelande", form.FieldPage: "Sidan det gäller",
+}
+
+// pages is a parsed layout plus the relay's own templates.
+type pages struct {
+	t      *template.Template
+	custom bool // the site's layout, not the embedded one
+}
+
+// parsePages combines a layout with the relay's page definitions and
+// checks that it renders every kind of page.
+func parsePages(layout string) (*pages, error) {
+	t, err := template.New("layout").Parse(layout)
+	if err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	if _, err := t.Parse(pageDefs); err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	p := &pages{t: t}
+	for _, d := range []pageData{
+		{Title: "x", Form: &formView{Errors: map[string]string{}}},
+		{Title: "x", Thanks: &thanksView{Reference: "X-2026-000001"}},
+		{Title: "x", Error: &errorView{Heading: "x"}},
+	} {
+		var b bytes.Buffer
+		if err := t.Execute(&b, d); err != nil {
+			return nil, fmt.Errorf("layout: %w", err)
+		}
+		if !strings.Contains(b.String(), "<main") {
+			return nil, fmt.Errorf("layout: no <main> element")
+		}
+	}
+	return p, nil
+}
+
+// render writes a complete page with status code.
+func (s *Server) render(w http.ResponseWriter, status int, d pageData) {
+	d.SiteName, d.SiteURL, d.PrivacyURL = s.cfg.SiteName, s.cfg.SiteURL, s.cfg.PrivacyURL
+	p := s.pages.Load()
+	var b bytes.Buffer
+	if err := p.t.Execute(&b, d); err != nil {
+		s.log.Error("rendering page with the site layout failed; using the built-in layout", "err", err)
+		b.Reset()
+		if err := builtinPages.t.Execute(&b, d); err != nil {
+			s.log.Error("rendering page failed", "err", err)
+			http.Error(w, "Internt fel", http.StatusInternalServerError)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+var builtinPages = func() *pages {
+	p, err := parsePages(defaultLayout)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
