@@ -1,0 +1,1156 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/torgsite/torg/internal/config"
+	"github.com/torgsite/torg/internal/content"
+	"github.com/torgsite/torg/internal/diag"
+	"github.com/torgsite/torg/internal/feeds"
+	"github.com/torgsite/torg/internal/gitdates"
+	"github.com/torgsite/torg/internal/markdown"
+	"github.com/torgsite/torg/internal/render"
+	"github.com/torgsite/torg/internal/urlpath"
+)
+
+// Incremental builds a site again and again into memory, for `torg serve`,
+// reusing whatever did not change since the previous build:
+//
+//   - parsed front matter, per Markdown file, while its size and
+//     modification time stay the same and no watcher reported it;
+//   - rendered Markdown, per file, while its body is the same and every
+//     relative link in it resolves exactly as before;
+//   - every output file (page, pager page, alias, feed, sitemap) whose
+//     rendering inputs hash to the same key: the page's own fields, its
+//     ancestors' names, its list items, the site's chrome (configuration,
+//     layouts, strings, asset URLs, menus, top-level sections).
+//
+// The site structure (sections, URLs, tags, menus) is recomputed on every
+// build, which is cheap, so that the result always equals what Generate
+// gives for the same files: incremental_test.go checks that after random
+// series of edits.
+type Incremental struct {
+	opts Options
+
+	mu sync.Mutex // one build at a time
+
+	dmu     sync.Mutex
+	dirty   map[string]bool // site-relative paths reported changed since the last build
+	touched map[string]bool // every path changed since the start (git dates fall back to mtime)
+
+	gitLoaded bool
+	git       *gitdates.Dates
+	gitWarns  []*diag.Diagnostic
+
+	cfgKey     uint64
+	parsed     sync.Map // file → *parsedEntry
+	mdc        map[string]*mdEntry
+	blobs      sync.Map // source name → *blobEntry
+	assetm     sync.Map // raw hash → minified bytes
+	outs       map[string]outEntry
+	prev       map[string][]byte
+	prevAssets map[string]string
+	noRes      atomic.Int64 // counter making unhashable values always dirty
+}
+
+// Snapshot is one finished build of an Incremental.
+type Snapshot struct {
+	// Files maps output paths to their contents. The map and the slices
+	// must not be modified.
+	Files  map[string][]byte
+	Result *Result
+	// Changed lists new or changed output paths, Removed the paths gone
+	// since the previous successful build; both sorted.
+	Changed []string
+	Removed []string
+	// Rendered counts pages and pager pages executed; Reused those whose
+	// previous output was kept.
+	Rendered, Reused int
+	// Assets maps every theme asset's previous URL to its new URL, for
+	// assets whose content changed ("/css/main.1.css" → "/css/main.2.css").
+	Assets map[string]string
+	// assetURLs are the asset URLs of this build.
+	assetURLs map[string]string
+}
+
+// NewIncremental returns a builder for opts. Dest is ignored.
+func NewIncremental(opts Options) *Incremental {
+	if opts.Registry == nil {
+		opts.Registry = content.NewRegistry()
+	}
+	return &Incremental{opts: opts, dirty: map[string]bool{}, touched: map[string]bool{}, mdc: map[string]*mdEntry{}, outs: map[string]outEntry{}}
+}
+
+// Invalidate reports files that changed on disk (absolute, or relative to
+// the site source). They are read again by the next build even when their
+// size and modification time look the same.
+func (b *Incremental) Invalidate(paths ...string) {
+	abs, _ := filepath.Abs(b.opts.Source)
+	b.dmu.Lock()
+	defer b.dmu.Unlock()
+	for _, p := range paths {
+		if filepath.IsAbs(p) {
+			if r, err := filepath.Rel(abs, p); err == nil {
+				p = r
+			}
+		}
+		p = norm.NFC.String(filepath.ToSlash(p))
+		b.dirty[p] = true
+		b.touched[p] = true
+	}
+}
+
+type parsedEntry struct {
+	size  int64
+	mtime time.Time
+	page  *content.Page // as the parser returned it, before Load changed it
+	warns []*diag.Diagnostic
+}
+
+type mdEntry struct {
+	body     []byte
+	bodyLine int
+	bodyHash uint64
+
+	headings  []content.Heading
+	wordCount int
+	summary   string
+	parseDiag []*diag.Diagnostic
+
+	rendered   bool
+	html       template.HTML
+	htmlHash   uint64
+	links      []linkResult
+	renderDiag []*diag.Diagnostic
+}
+
+type linkResult struct {
+	dest, out, err string
+}
+
+type blobEntry struct {
+	size  int64
+	mtime time.Time
+	data  []byte
+}
+
+type outEntry struct {
+	key  uint64
+	data []byte
+}
+
+var hashSeed = maphash.MakeSeed()
+
+// Rebuild builds the site. On failure the previous snapshot stays valid
+// and the error lists every diagnostic, as Generate's does.
+func (b *Incremental) Rebuild(ctx context.Context) (*Snapshot, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.dmu.Lock()
+	dirty := b.dirty
+	b.dirty = map[string]bool{}
+	touched := make(map[string]bool, len(b.touched))
+	for k := range b.touched {
+		touched[k] = true
+	}
+	b.dmu.Unlock()
+	snap, err := b.rebuild(ctx, dirty, touched)
+	if err != nil {
+		// Files reported changed must be looked at again next time.
+		b.dmu.Lock()
+		for k := range dirty {
+			b.dirty[k] = true
+		}
+		b.dmu.Unlock()
+	}
+	return snap, err
+}
+
+func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]bool) (*Snapshot, error) {
+	start := time.Now()
+	opts := b.opts
+	diags := &diag.List{}
+	res := &Result{}
+	defer func() { res.Warnings = diags.Warnings() }()
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+
+	// config
+	cfgSrc, err := os.ReadFile(filepath.Join(opts.Source, config.FileName))
+	var cfg *config.Config
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		cfg, cfgSrc = config.Default(), nil
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", config.FileName, err)
+	default:
+		cfg, err = config.Parse(cfgSrc, diags)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if opts.BaseURL != "" {
+		if err := cfg.SetBaseURL(opts.BaseURL); err != nil {
+			return nil, &UsageError{err.Error()}
+		}
+	}
+	if opts.Minify != nil {
+		cfg.Minify = opts.Minify
+	}
+	if err := checkBrand(opts.Source, cfg); err != nil {
+		return nil, err
+	}
+	kh := newKeyHasher()
+	kh.bytes(cfgSrc)
+	kh.str(opts.BaseURL)
+	kh.boolean(opts.Minify != nil && *opts.Minify)
+	kh.boolean(opts.Minify != nil)
+	kh.boolean(opts.Drafts)
+	kh.boolean(opts.Serve)
+	cfgKey := kh.sum()
+	if cfgKey != b.cfgKey {
+		// Parsing depends on the configuration (time zone, language,
+		// section defaults, unsafe HTML): start over.
+		b.parsed = sync.Map{}
+		b.mdc = map[string]*mdEntry{}
+		b.outs = map[string]outEntry{}
+		b.cfgKey = cfgKey
+	}
+
+	// theme
+	th, err := loadTheme(opts, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("theme: %w", err)
+	}
+	min := newMinifier(cfg.MinifyOutput())
+	assets, assetFiles, err := b.hashAssets(th.assets, min, cfgKey)
+	if err != nil {
+		return nil, fmt.Errorf("theme assets: %w", err)
+	}
+	themeKey, wide, usesNow, err := layoutsKey(th)
+	if err != nil {
+		return nil, fmt.Errorf("theme: %w", err)
+	}
+
+	// load
+	lastmod, err := b.lastmodFunc(ctx, opts, cfg, diags, touched)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	reg := opts.Registry
+	loaded, err := content.Load(ctx, content.LoadOptions{
+		Source: opts.Source, Config: cfg, Registry: reg, Drafts: opts.Drafts || opts.Serve && opts.Drafts,
+		Now: opts.Now, Diags: diags, Lastmod: lastmod,
+		Parse: func(file, abs string, info fs.FileInfo, parse func(*diag.List) (*content.Page, error)) (*content.Page, error) {
+			if v, ok := b.parsed.Load(file); ok && !dirty[file] {
+				e := v.(*parsedEntry)
+				if e.size == info.Size() && e.mtime.Equal(info.ModTime()) {
+					for _, d := range e.warns {
+						diags.Add(d)
+					}
+					return clonePage(e.page), nil
+				}
+			}
+			own := &diag.List{}
+			p, err := parse(own)
+			warns := own.Items()
+			for _, d := range warns {
+				diags.Add(d)
+			}
+			if err != nil {
+				b.parsed.Delete(file)
+				return nil, err
+			}
+			if t, ok := reg.Lookup(p.Type); ok && t.Resolve != nil {
+				// Resolve hooks may change p.Data: never reuse such pages.
+				b.parsed.Delete(file)
+				return p, nil
+			}
+			b.parsed.Store(file, &parsedEntry{size: info.Size(), mtime: info.ModTime(), page: clonePage(p), warns: warns})
+			return p, nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	site := loaded.Site
+	res.Site = site
+
+	// types
+	if err := runTypes(ctx, site); err != nil {
+		return nil, err
+	}
+
+	// markdown
+	md := markdown.New(markdown.Options{Unsafe: cfg.UnsafeHTML, Lang: cfg.Language})
+	if err := b.renderMarkdown(ctx, md, loaded, diags); err != nil {
+		return nil, err
+	}
+	notFound := &content.Page{Kind: content.Kind404, Title: "", Type: "page", URL: "/404.html", Parent: site.Home, NoIndex: true, Lang: cfg.Language}
+	setFeeds(site)
+
+	// render
+	eng, err := render.New(render.Options{Layouts: th.layouts, I18n: th.i18n, Lang: cfg.Language, Assets: assets, Site: site, Serve: opts.Serve, Diags: diags})
+	if err != nil {
+		return nil, err
+	}
+	if notFound.Title == "" {
+		notFound.Title = eng.T("not_found_title")
+	}
+	all := append(append([]*content.Page(nil), site.Pages...), notFound)
+	keys := b.pageKeys(ctx, site, all)
+	g := newKeyHasher()
+	g.u64(cfgKey)
+	g.u64(themeKey)
+	g.strMap(assets)
+	menuNames := make([]string, 0, len(site.Menus))
+	for n := range site.Menus {
+		menuNames = append(menuNames, n)
+	}
+	sort.Strings(menuNames)
+	for _, n := range menuNames {
+		g.str(n)
+		for _, it := range site.Menus[n] {
+			g.str(it.Name)
+			g.str(it.URL)
+			g.i64(int64(it.Weight))
+			if it.Page != nil {
+				g.u64(keys.link[it.Page])
+			}
+		}
+	}
+	for _, s := range site.Sections {
+		g.u64(keys.link[s])
+		g.i64(int64(len(s.Pages)))
+	}
+	if wide {
+		g.u64(keys.site)
+	}
+	if usesNow {
+		g.time(opts.Now)
+	}
+	global := g.sum()
+
+	sink := NewMemSink()
+	tr := &tracker{sink: sink, owner: map[string]string{}}
+	newOuts := make(map[string]outEntry, len(b.outs))
+	var outMu sync.Mutex
+	var rendered, reused atomic.Int64
+	if err := b.renderPages(ctx, eng, site, all, tr, min, opts, keys, global, newOuts, &outMu, &rendered, &reused); err != nil {
+		return nil, err
+	}
+
+	// outputs
+	if err := b.writeOutputs(ctx, site, tr, min, keys, cfgKey, newOuts, &outMu); err != nil {
+		return nil, err
+	}
+
+	// static
+	errs := &diag.List{}
+	for _, f := range assetFiles {
+		errs.AddError(tr.write(f.path, "theme asset "+f.src, f.data))
+	}
+	for _, layer := range th.static {
+		errs.AddError(b.copyStatic(layer, tr, dirty))
+	}
+	for _, f := range loaded.Files {
+		data, err := b.readBlob(f.File, f.Abs, dirty)
+		if err == nil {
+			err = tr.write(strings.TrimPrefix(f.URL, "/"), f.File, data)
+		}
+		errs.AddError(err)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, fmt.Errorf("static: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res.Pages = tr.pages
+	res.Files = len(tr.owner)
+	res.Outputs = tr.owner
+	res.Duration = time.Since(start)
+
+	snap := &Snapshot{Files: sink.Files, Result: res, Rendered: int(rendered.Load()), Reused: int(reused.Load()), assetURLs: assets}
+	for p, data := range sink.Files {
+		old, ok := b.prev[p]
+		if !ok || !sameBytes(old, data) {
+			snap.Changed = append(snap.Changed, p)
+		}
+	}
+	for p := range b.prev {
+		if _, ok := sink.Files[p]; !ok {
+			snap.Removed = append(snap.Removed, p)
+		}
+	}
+	sort.Strings(snap.Changed)
+	sort.Strings(snap.Removed)
+	if b.prevAssets != nil {
+		for k, u := range assets {
+			if old, ok := b.prevAssets[k]; ok && old != u {
+				if snap.Assets == nil {
+					snap.Assets = map[string]string{}
+				}
+				snap.Assets[old] = u
+			}
+		}
+	}
+	b.prev = sink.Files
+	b.prevAssets = assets
+	b.outs = newOuts
+	return snap, nil
+}
+
+func sameBytes(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	return bytes.Equal(a, b)
+}
+
+// clonePage copies a freshly parsed page so that Load's changes to the
+// copy (URL, parents, aliases) leave the cached one as it was.
+func clonePage(p *content.Page) *content.Page {
+	c := *p
+	if p.Aliases != nil {
+		c.Aliases = append([]string(nil), p.Aliases...)
+	}
+	return &c
+}
+
+func (b *Incremental) lastmodFunc(ctx context.Context, opts Options, cfg *config.Config, diags *diag.List, touched map[string]bool) (func(string, fs.FileInfo) (time.Time, string), error) {
+	if !opts.NoGit && !b.gitLoaded {
+		// git is asked once: the history rarely changes while editing,
+		// and files changed since are dated by their modification time,
+		// as git status would have them.
+		l := &diag.List{}
+		d, err := gitdates.Load(ctx, opts.Source)
+		if err != nil {
+			l.Add(diag.Warnf("", 0, 0, "git history not used for last-updated dates: %v", err))
+		}
+		if d != nil && d.Shallow {
+			l.Add(diag.Warnf("", 0, 0, "the site is a shallow git clone: pages not changed since the clone's oldest commit show no \"Senast uppdaterad\" date (clone with full history, or set lastmod)"))
+		}
+		b.git, b.gitWarns, b.gitLoaded = d, l.Items(), true
+	}
+	for _, w := range b.gitWarns {
+		diags.Add(w)
+	}
+	dates := b.git
+	if opts.NoGit {
+		dates = nil
+	}
+	return func(file string, info fs.FileInfo) (time.Time, string) {
+		if dates != nil && !touched[file] {
+			t, ok, unknown := dates.Lookup(file)
+			if ok {
+				return t.In(cfg.Location), "git"
+			}
+			if unknown {
+				return time.Time{}, ""
+			}
+		}
+		return info.ModTime().In(cfg.Location), "mtime"
+	}, nil
+}
+
+// hashAssets is the caching twin of hashAssets in theme.go.
+func (b *Incremental) hashAssets(layers []render.Layer, min *minifier, cfgKey uint64) (map[string]string, []assetFile, error) {
+	files := map[string]render.Layer{}
+	for i := len(layers) - 1; i >= 0; i-- {
+		l := layers[i]
+		if l.FS == nil {
+			continue
+		}
+		err := fs.WalkDir(l.FS, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
+				files[p] = l
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	urls := map[string]string{}
+	var out []assetFile
+	for _, n := range names {
+		l := files[n]
+		raw, err := fs.ReadFile(l.FS, n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read %s%s: %w", l.Prefix, n, err)
+		}
+		h := newKeyHasher()
+		h.u64(cfgKey)
+		h.str(n)
+		h.bytes(raw)
+		k := h.sum()
+		var data []byte
+		if v, ok := b.assetm.Load(k); ok {
+			data = v.([]byte)
+		} else {
+			data, err = min.bytes(mediaType(n), raw)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s%s: %w", l.Prefix, n, err)
+			}
+			b.assetm.Store(k, data)
+		}
+		ext := filepath.Ext(n)
+		hashed := strings.TrimSuffix(n, ext) + "." + hash(data) + ext
+		urls[n] = "/" + hashed
+		out = append(out, assetFile{path: hashed, src: l.Prefix + n, data: data})
+	}
+	return urls, out, nil
+}
+
+// copyStatic is the caching twin of copyStatic in theme.go.
+func (b *Incremental) copyStatic(l render.Layer, tr *tracker, dirty map[string]bool) error {
+	if l.FS == nil {
+		return nil
+	}
+	return fs.WalkDir(l.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		tr.mu.Lock()
+		prev, taken := tr.owner[p]
+		tr.mu.Unlock()
+		if taken {
+			if strings.HasPrefix(prev, "static/") && !strings.HasPrefix(l.Prefix, "static/") {
+				return nil
+			}
+			if !strings.HasPrefix(l.Prefix, "static/") {
+				return nil
+			}
+		}
+		name := l.Prefix + p
+		info, err := d.Info()
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		var data []byte
+		if v, ok := b.blobs.Load(name); ok && !dirty[name] {
+			if e := v.(*blobEntry); e.size == info.Size() && e.mtime.Equal(info.ModTime()) {
+				data = e.data
+			}
+		}
+		if data == nil {
+			data, err = fs.ReadFile(l.FS, p)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", name, err)
+			}
+			b.blobs.Store(name, &blobEntry{size: info.Size(), mtime: info.ModTime(), data: data})
+		}
+		return tr.write(p, name, data)
+	})
+}
+
+func (b *Incremental) readBlob(name, abs string, dirty map[string]bool) ([]byte, error) {
+	info, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("copy %s: %w", name, err)
+	}
+	if v, ok := b.blobs.Load(name); ok && !dirty[name] {
+		if e := v.(*blobEntry); e.size == info.Size() && e.mtime.Equal(info.ModTime()) {
+			return e.data, nil
+		}
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("copy %s: %w", name, err)
+	}
+	b.blobs.Store(name, &blobEntry{size: info.Size(), mtime: info.ModTime(), data: data})
+	return data, nil
+}
+
+// wideRE finds template code that reaches pages other than the page being
+// rendered, its ancestors and its list items. Layouts using it make every
+// page depend on every page.
+var wideRE = regexp.MustCompile(`\.Site\.(Pages|ByID|ByURL|ByFile|Tags|Home)\b|\bpageByID\b|\bpagesOfType\b|\bsection\s+"|\.Parent\.(Pages|Sections|Parent)\b|\.Translations\b`)
+
+// nowRE finds uses of the current time.
+var nowRE = regexp.MustCompile(`\bnow\b|\.Now\b`)
+
+// layoutsKey hashes every layout and i18n file; wide reports layouts that
+// reach across the site, usesNow layouts that show the current time. The
+// home page and 404 page layouts are not counted: those pages always
+// depend on the whole site.
+func layoutsKey(th *theme) (key uint64, wide, usesNow bool, err error) {
+	h := newKeyHasher()
+	for _, group := range [][]render.Layer{th.layouts, th.i18n} {
+		for li, l := range group {
+			h.i64(int64(li))
+			if l.FS == nil {
+				continue
+			}
+			err := fs.WalkDir(l.FS, ".", func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					if p == "." {
+						return fs.SkipDir
+					}
+					return err
+				}
+				if d.IsDir() {
+					return nil
+				}
+				src, err := fs.ReadFile(l.FS, p)
+				if err != nil {
+					return err
+				}
+				h.str(l.Prefix + p)
+				h.bytes(src)
+				if strings.HasSuffix(p, ".html") && p != "index.html" && p != "404.html" && p != "_default/tags.html" {
+					if wideRE.Match(src) {
+						wide = true
+					}
+				}
+				if strings.HasSuffix(p, ".html") && nowRE.Match(src) {
+					usesNow = true
+				}
+				return nil
+			})
+			if err != nil {
+				return 0, false, false, err
+			}
+		}
+	}
+	return h.sum(), wide, usesNow, nil
+}
+
+// renderMarkdown is the caching twin of renderMarkdown in build.go.
+func (b *Incremental) renderMarkdown(ctx context.Context, md *markdown.Renderer, loaded *content.Loaded, diags *diag.List) error {
+	site := loaded.Site
+	var pages []*content.Page
+	for _, p := range site.Pages {
+		if len(p.Body) > 0 || p.File != "" {
+			pages = append(pages, p)
+		}
+	}
+	entries := make([]*mdEntry, len(pages))
+	keep := make(map[string]*mdEntry, len(pages))
+	for i, p := range pages {
+		name := mdName(p)
+		e := b.mdc[name]
+		if e == nil {
+			e = &mdEntry{bodyLine: -1}
+		}
+		entries[i] = e
+		keep[name] = e
+	}
+	docs := make([]*markdown.Document, len(pages))
+	content.Parallel(ctx, len(pages), func(i int) {
+		p, e := pages[i], entries[i]
+		h := maphash.Bytes(hashSeed, p.Body)
+		if e.bodyLine != p.BodyLine || e.bodyHash != h || !bytes.Equal(e.body, p.Body) {
+			doc, warns := md.Parse(p.File, p.Body, p.BodyLine)
+			*e = mdEntry{body: p.Body, bodyLine: p.BodyLine, bodyHash: h, headings: doc.Headings, wordCount: doc.WordCount, summary: doc.Summary, parseDiag: warns}
+			docs[i] = doc
+		}
+		for _, w := range e.parseDiag {
+			diags.Add(w)
+		}
+		p.Headings = e.headings
+		p.WordCount = e.wordCount
+		p.Summary = p.Description
+		if p.Summary == "" {
+			p.Summary = e.summary
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.mdc = keep
+	errs := &diag.List{}
+	content.Parallel(ctx, len(pages), func(i int) {
+		p, e := pages[i], entries[i]
+		resolve := linkResolver(p, loaded)
+		if e.rendered && docs[i] == nil && linksSame(e.links, resolve) {
+			p.Content = e.html
+		} else {
+			doc := docs[i]
+			if doc == nil {
+				doc, _ = md.Parse(p.File, e.body, e.bodyLine)
+			}
+			var links []linkResult
+			html, ds := md.Render(doc, func(dest string) (string, error) {
+				out, err := resolve(dest)
+				r := linkResult{dest: dest, out: out}
+				if err != nil {
+					r.err = err.Error()
+				}
+				links = append(links, r)
+				return out, err
+			})
+			e.rendered, e.html, e.links, e.renderDiag = true, template.HTML(html), links, ds
+			e.htmlHash = maphash.Bytes(hashSeed, html)
+			p.Content = e.html
+		}
+		for _, d := range e.renderDiag {
+			if d.Severity == diag.Error {
+				errs.Add(d)
+			} else {
+				diags.Add(d)
+			}
+		}
+		p.Body = nil
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errs.Err()
+}
+
+func mdName(p *content.Page) string {
+	if p.File != "" {
+		return p.File
+	}
+	return "virtual:" + p.URL
+}
+
+func linksSame(links []linkResult, resolve markdown.LinkResolver) bool {
+	for _, l := range links {
+		out, err := resolve(l.dest)
+		es := ""
+		if err != nil {
+			es = err.Error()
+		}
+		if out != l.out || es != l.err {
+			return false
+		}
+	}
+	return true
+}
+
+// siteKeys are the per-page hashes a build's output keys are made of.
+type siteKeys struct {
+	own  map[*content.Page]uint64 // every field of the page, content included
+	link map[*content.Page]uint64 // what a link to the page shows: URL, names, description
+	site uint64                   // every page's own key
+	// kids hashes the own keys of a list page's members and subsections,
+	// kidLinks their link keys.
+	kids, kidLinks map[*content.Page]uint64
+}
+
+func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*content.Page) *siteKeys {
+	own := make([]uint64, len(all))
+	link := make([]uint64, len(all))
+	content.Parallel(ctx, len(all), func(i int) {
+		own[i], link[i] = b.ownKey(all[i])
+	})
+	k := &siteKeys{own: make(map[*content.Page]uint64, len(all)), link: make(map[*content.Page]uint64, len(all))}
+	h := newKeyHasher()
+	for i, p := range all {
+		k.own[p], k.link[p] = own[i], link[i]
+		h.u64(own[i])
+	}
+	k.site = h.sum()
+	k.kids = make(map[*content.Page]uint64)
+	k.kidLinks = make(map[*content.Page]uint64)
+	for _, p := range all {
+		if len(p.Pages) == 0 && len(p.Sections) == 0 {
+			continue
+		}
+		own, link := newKeyHasher(), newKeyHasher()
+		for _, c := range p.Pages {
+			own.u64(k.own[c])
+			own.i64(int64(len(c.Pages)))
+			link.u64(k.link[c])
+		}
+		own.str("sections")
+		for _, c := range p.Sections {
+			own.u64(k.own[c])
+		}
+		k.kids[p], k.kidLinks[p] = own.sum(), link.sum()
+	}
+	return k
+}
+
+func (b *Incremental) ownKey(p *content.Page) (own, link uint64) {
+	h := newKeyHasher()
+	h.str(p.URL)
+	h.str(p.Permalink)
+	h.str(string(p.Kind))
+	h.str(p.Title)
+	h.str(p.LinkTitle)
+	h.str(p.Description)
+	h.str(p.Lang)
+	h.str(p.File)
+	h.str(p.Section)
+	h.str(p.Type)
+	h.boolean(p.IsDraftShown)
+	h.boolean(p.Draft)
+	h.boolean(p.NoIndex)
+	h.str(p.FeedURL)
+	link = h.sum()
+	h.str(p.Dir)
+	h.time(p.Date)
+	h.time(p.Lastmod)
+	h.str(p.LastmodFrom)
+	h.time(p.Reviewed)
+	h.time(p.PublishDate)
+	h.time(p.ExpiryDate)
+	h.i64(int64(p.Weight))
+	h.strs(p.Tags)
+	h.str(p.Slug)
+	h.strs(p.Aliases)
+	for _, m := range p.Menus {
+		h.str(m.Menu)
+		h.str(m.Name)
+		h.i64(int64(m.Weight))
+	}
+	h.str(p.Owner)
+	h.str(p.Layout)
+	h.str(p.ID())
+	h.str(p.Summary)
+	h.i64(int64(p.WordCount))
+	h.i64(int64(len(p.Content)))
+	h.u64(maphash.String(hashSeed, string(p.Content)))
+	for _, hd := range p.Headings {
+		h.i64(int64(hd.Level))
+		h.str(hd.ID)
+		h.str(hd.Text)
+		h.i64(int64(hd.Line))
+	}
+	for _, r := range p.Resources {
+		h.str(r.Name)
+		h.str(r.URL)
+		h.i64(r.Size)
+		h.str(r.MediaType)
+	}
+	h.i64(int64(len(p.Translations)))
+	h.i64(int64(len(p.Pages)))
+	h.i64(int64(len(p.Sections)))
+	if p.Params != nil {
+		h.any(p.Params, &b.noRes)
+	}
+	if p.Data != nil {
+		h.any(p.Data, &b.noRes)
+	}
+	return h.sum(), link
+}
+
+// jobKey hashes everything a page's (or pager page's) output depends on.
+func jobKey(global uint64, keys *siteKeys, p *content.Page, job pagerJob) uint64 {
+	h := newKeyHasher()
+	h.u64(global)
+	h.str(job.url)
+	h.u64(keys.own[p])
+	for q := p.Parent; q != nil; q = q.Parent {
+		h.u64(keys.link[q])
+	}
+	h.u64(keys.kids[p])
+	if p.Parent != nil {
+		// Layouts list a page's siblings (section navigation).
+		h.u64(keys.kidLinks[p.Parent])
+	}
+	if job.pager != nil {
+		h.i64(int64(job.pager.Number))
+		h.i64(int64(job.pager.Total))
+	}
+	if p.Kind == content.KindHome || p.Kind == content.Kind404 {
+		h.u64(keys.site)
+	}
+	return h.sum()
+}
+
+// renderPages is the caching twin of renderPages in pages.go.
+func (b *Incremental) renderPages(ctx context.Context, eng *render.Engine, site *content.Site, pages []*content.Page, tr *tracker, min *minifier, opts Options, keys *siteKeys, global uint64, newOuts map[string]outEntry, outMu *sync.Mutex, rendered, reused *atomic.Int64) error {
+	errs := &diag.List{}
+	var seen dedupe
+	perPage := site.Config.Paginate
+	store := func(out string, e outEntry) {
+		outMu.Lock()
+		newOuts[out] = e
+		outMu.Unlock()
+	}
+	content.Parallel(ctx, len(pages), func(i int) {
+		p := pages[i]
+		who := p.File
+		if who == "" {
+			who = "page " + p.URL
+		}
+		for _, job := range pagerJobs(p, perPage) {
+			out := urlpath.OutputFile(job.url)
+			key := jobKey(global, keys, p, job)
+			var html []byte
+			if e, ok := b.outs[out]; ok && e.key == key {
+				html = e.data
+				reused.Add(1)
+			} else {
+				data := &render.Data{Site: site, Page: p, Pager: job.pager, Lang: p.Lang, Now: site.Now, Serve: opts.Serve}
+				var err error
+				html, err = eng.RenderPage(p, data)
+				if err != nil {
+					if seen.first(err.Error()) {
+						errs.AddError(fmt.Errorf("%w", err))
+					}
+					return
+				}
+				html, err = min.bytes("text/html", html)
+				if err != nil {
+					errs.AddError(fmt.Errorf("%s: %w", p.URL, err))
+					return
+				}
+				if opts.Inject != nil {
+					html = opts.Inject(p, html)
+				}
+				rendered.Add(1)
+			}
+			store(out, outEntry{key: key, data: html})
+			if err := tr.write(out, who, html); err != nil {
+				errs.AddError(err)
+				return
+			}
+			tr.mu.Lock()
+			tr.pages++
+			tr.mu.Unlock()
+		}
+		for _, a := range p.Aliases {
+			out := urlpath.OutputFile(a)
+			h := newKeyHasher()
+			h.u64(global)
+			h.str("alias")
+			h.u64(keys.link[p])
+			key := h.sum()
+			var data []byte
+			var err error
+			if e, ok := b.outs[out]; ok && e.key == key {
+				data = e.data
+			} else {
+				data, err = aliasPage(eng, site, p)
+				if err == nil {
+					data, err = min.bytes("text/html", data)
+				}
+			}
+			if err == nil {
+				store(out, outEntry{key: key, data: data})
+				err = tr.write(out, p.File+" (alias)", data)
+			}
+			if err != nil {
+				errs.AddError(err)
+			}
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errs.Err()
+}
+
+// writeOutputs is the caching twin of writeOutputs in outputs.go: a feed
+// or the sitemap is made again only when its entries changed.
+func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, tr *tracker, min *minifier, keys *siteKeys, cfgKey uint64, newOuts map[string]outEntry, outMu *sync.Mutex) error {
+	errs := &diag.List{}
+	cfg := site.Config
+	cached := func(out string, key uint64, make func() ([]byte, error)) ([]byte, error) {
+		if e, ok := b.outs[out]; ok && e.key == key {
+			newOuts[out] = e
+			return e.data, nil
+		}
+		data, err := make()
+		if err == nil {
+			newOuts[out] = outEntry{key: key, data: data}
+		}
+		return data, err
+	}
+	outMu.Lock()
+	defer outMu.Unlock()
+	for _, p := range site.Pages {
+		if p.FeedURL == "" {
+			continue
+		}
+		var dated []*content.Page
+		for _, c := range p.RegularPages() {
+			if !c.Date.IsZero() {
+				dated = append(dated, c)
+			}
+		}
+		content.SortPages(dated, "date")
+		if len(dated) > FeedEntries {
+			dated = dated[:FeedEntries]
+		}
+		h := newKeyHasher()
+		h.u64(cfgKey)
+		h.str("feed")
+		h.u64(keys.own[p])
+		for _, c := range dated {
+			h.u64(keys.own[c])
+		}
+		out := strings.TrimPrefix(p.FeedURL, "/")
+		b, err := cached(out, h.sum(), func() ([]byte, error) {
+			f := feeds.Feed{ID: p.Permalink, Title: p.Title + " – " + cfg.Title, Subtitle: p.Description, Link: p.Permalink, Self: cfg.Absolute(p.FeedURL), Lang: p.Lang, Author: cfg.Organisation.Name}
+			if p.Kind == content.KindHome {
+				f.Title = cfg.Title
+			}
+			for _, c := range dated {
+				f.Entries = append(f.Entries, feeds.Entry{ID: c.Permalink, Title: c.Title, Link: c.Permalink, Published: c.Date, Updated: c.Lastmod, Summary: c.Summary, Content: string(c.Content)})
+			}
+			b, err := feeds.Atom(f)
+			if err == nil {
+				b, err = min.bytes("application/atom+xml", b)
+			}
+			return b, err
+		})
+		if err == nil {
+			err = tr.write(out, "feed of "+p.URL, b)
+		}
+		errs.AddError(err)
+	}
+
+	h := newKeyHasher()
+	h.u64(cfgKey)
+	h.str("sitemap")
+	var urls []feeds.URL
+	for _, p := range site.Pages {
+		if p.NoIndex {
+			continue
+		}
+		h.str(p.Permalink)
+		h.time(p.Lastmod)
+		urls = append(urls, feeds.URL{Loc: p.Permalink, Lastmod: p.Lastmod})
+	}
+	sm, err := cached("sitemap.xml", h.sum(), func() ([]byte, error) {
+		sm, err := feeds.Sitemap(urls)
+		if err == nil {
+			sm, err = min.bytes("application/xml", sm)
+		}
+		return sm, err
+	})
+	if err == nil {
+		err = tr.write("sitemap.xml", "sitemap", sm)
+	}
+	errs.AddError(err)
+	errs.AddError(tr.write("robots.txt", "robots.txt", feeds.Robots(cfg.Absolute("/sitemap.xml"))))
+
+	for _, t := range site.Registry.Types() {
+		if t.Outputs == nil {
+			continue
+		}
+		outs, err := t.Outputs(ctx, site)
+		if err != nil {
+			errs.AddError(fmt.Errorf("%s outputs: %w", t.Name, err))
+			continue
+		}
+		for _, o := range outs {
+			b, err := min.bytes(o.MediaType, o.Data)
+			if err == nil {
+				err = tr.write(o.Path, "content type "+t.Name, b)
+			}
+			errs.AddError(err)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return fmt.Errorf("outputs: %w", err)
+	}
+	return nil
+}
+
+// keyHasher builds 64-bit keys; fields are separated so that ("ab", "c")
+// and ("a", "bc") differ.
+type keyHasher struct{ h maphash.Hash }
+
+func newKeyHasher() *keyHasher {
+	k := &keyHasher{}
+	k.h.SetSeed(hashSeed)
+	return k
+}
+
+func (k *keyHasher) str(s string) {
+	k.h.WriteString(s)
+	k.h.WriteByte(0)
+}
+
+func (k *keyHasher) strs(ss []string) {
+	k.i64(int64(len(ss)))
+	for _, s := range ss {
+		k.str(s)
+	}
+}
+
+func (k *keyHasher) bytes(b []byte) {
+	k.i64(int64(len(b)))
+	k.h.Write(b)
+}
+
+func (k *keyHasher) u64(v uint64) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], v)
+	k.h.Write(b[:])
+}
+
+func (k *keyHasher) i64(v int64) { k.u64(uint64(v)) }
+
+func (k *keyHasher) boolean(v bool) {
+	if v {
+		k.h.WriteByte(1)
+	} else {
+		k.h.WriteByte(2)
+	}
+}
+
+func (k *keyHasher) time(t time.Time) {
+	k.i64(t.Unix())
+	k.i64(int64(t.Nanosecond()))
+	name, off := t.Zone()
+	k.str(name)
+	k.i64(int64(off))
+	k.str(t.Location().String())
+}
+
+func (k *keyHasher) strMap(m map[string]string) {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		k.str(n)
+		k.str(m[n])
+	}
+}
+
+// any hashes a value through JSON; a value that cannot be encoded makes
+// the key unique, so that pages holding it are always rendered again.
+func (k *keyHasher) any(v any, counter *atomic.Int64) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		k.i64(counter.Add(1))
+		return
+	}
+	k.bytes(b)
+}
+
+func (k *keyHasher) sum() uint64 { return k.h.Sum64() }
