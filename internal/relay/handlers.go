@@ -142,8 +142,14 @@ func (s *Server) formPage(rec *Recipient, sp formSpec, f form.Fields, errs []for
 		Fields:          f,
 		Errors:          form.Errors(errs),
 		SubjectRequired: sp.subjectRequired,
-		ShowPage:        sp.showPage,
+		ShowPage:        sp.showPage || f.Page != "",
 		PageLabel:       sp.pageLabel,
+	}
+	if fv.PageLabel == "" {
+		fv.PageLabel = fieldLabels[form.FieldPage]
+	}
+	if fv.Errors[form.FieldPage] != "" {
+		fv.ShowPage = true
 	}
 	for _, e := range errs {
 		label := fieldLabels[e.Field]

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/torgsite/torg/internal/relay/mailmsg"
@@ -212,7 +213,7 @@ func (s *Server) attempt(ctx context.Context, key, ref string, st outbox.State) 
 	if !smtpsend.IsPermanent(err) && !giveUp {
 		s.m.retried.Add(1)
 		s.logOutcome(m, "retry", codeDetail(code))
-		s.log.Warn("delivery failed temporarily; will retry", "reference", ref, "recipient", m.RecipientID, "outcome", "retry", "smtp_code", code, "err", err)
+		s.log.Warn("delivery failed temporarily; will retry", "reference", ref, "recipient", m.RecipientID, "outcome", "retry", "smtp_code", code, "err", redact(err))
 		r.temporary = true
 		return r
 	}
@@ -243,7 +244,7 @@ func (s *Server) attemptFallback(ctx context.Context, r result, m *outbox.Messag
 	if err != nil {
 		// There is nothing after the fallback: keep trying (with backoff)
 		// and make noise.
-		s.log.Error("fallback delivery failed; dead letter kept", "reference", m.Reference, "recipient", m.RecipientID, "outcome", "fallback_failed", "smtp_code", smtpsend.Code(err), "err", err)
+		s.log.Error("fallback delivery failed; dead letter kept", "reference", m.Reference, "recipient", m.RecipientID, "outcome", "fallback_failed", "smtp_code", smtpsend.Code(err), "err", redact(err))
 		s.logOutcome(m, "fallback_failed", codeDetail(smtpsend.Code(err)))
 		r.temporary = true
 		return r
@@ -269,4 +270,16 @@ func codeDetail(code int) string {
 		return ""
 	}
 	return "smtp " + strconv.Itoa(code)
+}
+
+// redact removes anything that looks like an e-mail address from an error
+// before it is logged (SMTP replies often quote the recipient).
+func redact(err error) string {
+	words := strings.Fields(err.Error())
+	for i, w := range words {
+		if strings.Contains(w, "@") {
+			words[i] = "[adress]"
+		}
+	}
+	return strings.Join(words, " ")
 }
