@@ -294,10 +294,16 @@ func snippet(s string) string {
 }
 
 // lineIndex turns byte offsets in a body into lines and columns of the file.
+// It is used only while parsing, by one goroutine.
 type lineIndex struct {
 	src    []byte
 	starts []int // offset of each line's first byte
 	base   int   // the file line of the body's first line
+
+	// The last position computed: positions are mostly asked for in
+	// source order, so runes are counted from there rather than from the
+	// start of a long line each time.
+	lastOff, lastLine, lastCol int
 }
 
 func newLineIndex(src []byte, base int) lineIndex {
@@ -307,7 +313,7 @@ func newLineIndex(src []byte, base int) lineIndex {
 			starts = append(starts, i+1)
 		}
 	}
-	return lineIndex{src: src, starts: starts, base: base}
+	return lineIndex{src: src, starts: starts, base: base, lastOff: -1}
 }
 
 // pos returns the 1-based file line and rune column of offset off.
@@ -319,5 +325,11 @@ func (li *lineIndex) pos(off int) (line, col int) {
 		off = len(li.src)
 	}
 	i := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > off }) - 1
-	return li.base + i, utf8.RuneCount(li.src[li.starts[i]:off]) + 1
+	from, col := li.starts[i], 1
+	if li.lastOff >= from && li.lastOff <= off && li.lastLine == i {
+		from, col = li.lastOff, li.lastCol
+	}
+	col += utf8.RuneCount(li.src[from:off])
+	li.lastOff, li.lastLine, li.lastCol = off, i, col
+	return li.base + i, col
 }
