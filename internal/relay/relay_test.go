@@ -496,11 +496,13 @@ func TestOutboxFailuresGive503(t *testing.T) {
 	}
 	h := newHarness(t)
 	for name, set := range map[string]func(f *outbox.FaultFS){
-		"write":   func(f *outbox.FaultFS) { f.FailWrite = isMsg(outbox.ErrInjected) },
-		"enospc":  func(f *outbox.FaultFS) { f.FailWrite = isMsg(outbox.ErrDiskFull) },
-		"fsync":   func(f *outbox.FaultFS) { f.FailSync = isMsg(outbox.ErrInjected) },
-		"rename":  func(f *outbox.FaultFS) { f.FailRename = isMsg(outbox.ErrInjected) },
-		"syncdir": func(f *outbox.FaultFS) { f.FailSyncDir = func(n string) error { return map[bool]error{true: outbox.ErrInjected}[n == "queue"] } },
+		"write":  func(f *outbox.FaultFS) { f.FailWrite = isMsg(outbox.ErrInjected) },
+		"enospc": func(f *outbox.FaultFS) { f.FailWrite = isMsg(outbox.ErrDiskFull) },
+		"fsync":  func(f *outbox.FaultFS) { f.FailSync = isMsg(outbox.ErrInjected) },
+		"rename": func(f *outbox.FaultFS) { f.FailRename = isMsg(outbox.ErrInjected) },
+		"syncdir": func(f *outbox.FaultFS) {
+			f.FailSyncDir = func(n string) error { return map[bool]error{true: outbox.ErrInjected}[n == "queue"] }
+		},
 		"counter": func(f *outbox.FaultFS) {
 			f.FailWrite = func(n string) error { return map[bool]error{true: outbox.ErrDiskFull}[n == "counter.json"] }
 		},
