@@ -19,10 +19,12 @@ import (
 // inline parsing, so that the typographer never turns the quotes of
 // {lang="en"} into ”en”.
 //
-// A paragraph in a tight list item becomes a TextBlock when the list
-// closes, losing its attributes, so the transformer also records each
-// language by the paragraph's first source offset; langBlockTransformer
-// puts it back on the TextBlock, which nodeRenderer writes as a <span>.
+// Some paragraphs become other blocks after they close, losing their
+// attributes: a TextBlock in a tight list (or definition), a setext
+// heading's text, a definition term. The transformer therefore also
+// records each language by the paragraph's first source offset, and
+// langBlockTransformer puts it on the block that took the paragraph's
+// lines (nodeRenderer writes a TextBlock's as a <span lang>).
 type langTransformer struct{}
 
 // langKey holds the map[int]string from paragraph start to language.
@@ -62,7 +64,7 @@ func (langTransformer) Transform(p *ast.Paragraph, reader text.Reader, pc parser
 }
 
 // langBlockTransformer restores the lang attribute of paragraphs that
-// became TextBlocks in tight lists.
+// became other blocks.
 type langBlockTransformer struct{}
 
 func (langBlockTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
@@ -71,10 +73,14 @@ func (langBlockTransformer) Transform(doc *ast.Document, reader text.Reader, pc 
 		return
 	}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if tb, ok := n.(*ast.TextBlock); ok && entering && tb.Lines().Len() > 0 {
-			if lang, ok := m[tb.Lines().At(0).Start]; ok {
-				tb.SetAttributeString("lang", []byte(lang))
-			}
+		if !entering || n.Type() != ast.TypeBlock || n.Kind() == ast.KindParagraph || n.Lines().Len() == 0 {
+			return ast.WalkContinue, nil
+		}
+		if _, has := n.AttributeString("lang"); has {
+			return ast.WalkContinue, nil
+		}
+		if lang, ok := m[n.Lines().At(0).Start]; ok {
+			n.SetAttributeString("lang", []byte(lang))
 		}
 		return ast.WalkContinue, nil
 	})

@@ -157,6 +157,11 @@ func TestParagraphLang(t *testing.T) {
 		{"*Emph* {lang=en}", `<p lang="en"><em>Emph</em></p>` + "\n"},
 		{"- Tight item {lang=en}", "<ul>\n<li><span lang=\"en\">Tight item</span></li>\n</ul>\n"},
 		{"- Loose {lang=en}\n\n- item", "<ul>\n<li>\n<p lang=\"en\">Loose</p>\n</li>\n<li>\n<p>item</p>\n</li>\n</ul>\n"},
+		{"Setext {lang=en}\n---", "<h2 id=\"setext\" lang=\"en\">Setext</h2>\n"},
+		{"Setext {#egen}\n---", "<h2 id=\"egen\">Setext</h2>\n"},
+		{"Term {lang=en}\n: def {lang=fi}", "<dl>\n<dt lang=\"en\">Term</dt>\n<dd><span lang=\"fi\">def</span></dd>\n</dl>\n"},
+		{"> quote\nlazy {lang=en}", "<blockquote>\n<p lang=\"en\">quote\nlazy</p>\n</blockquote>\n"},
+		{"![alt](x.png){lang=en}", "<p lang=\"en\"><img src=\"R(x.png)\" alt=\"alt\" loading=\"lazy\" decoding=\"async\"></p>\n"},
 		// Not a trailing lang block: stays text.
 		{"Mid {lang=en} text", "<p>Mid {lang=en} text</p>\n"},
 		{`Escaped \{lang=en}`, "<p>Escaped {lang=en}</p>\n"},
