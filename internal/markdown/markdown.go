@@ -178,7 +178,9 @@ type linkRef struct {
 //   - a heading ID used twice
 //   - raw HTML that will be shown as text (unless Options.Unsafe)
 //
-// body must not be modified while the Document is in use.
+// body must not be modified while the Document is in use. Should goldmark
+// panic on some input, Parse recovers and reports an error diagnostic, and
+// the Document renders as nothing.
 func (r *Renderer) Parse(file string, body []byte, bodyLine int) (doc *Document, diags []*diag.Diagnostic) {
 	if bodyLine < 1 {
 		bodyLine = 1
