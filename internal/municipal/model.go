@@ -84,15 +84,15 @@ type Organ struct {
 	Documents        []*Document
 
 	// Derived at resolve.
-	Groups       []*RoleGroup   // current members by post, in post order
-	Chair        *Membership    // the current ordförande
-	Former       []*Membership  // past memberships, newest end first
-	Upcoming     []*content.Page // meetings from the build date on
-	Held         []*content.Page // earlier meetings, newest first
-	Children     []*content.Page // organs whose parent this is
-	Seating      []*PartySeats  // for kommunfullmäktige: current ledamöter by party
-	SeatsFilled  int
-	CalendarURL  string
+	Groups      []*RoleGroup    // current members by post, in post order
+	Chair       *Membership     // the current ordförande
+	Former      []*Membership   // past memberships, newest end first
+	Upcoming    []*content.Page // meetings from the build date on
+	Held        []*content.Page // earlier meetings, newest first
+	Children    []*content.Page // organs whose parent this is
+	Seating     []*PartySeats   // for kommunfullmäktige: current ledamöter by party
+	SeatsFilled int
+	CalendarURL string
 
 	parentRef, contactRef, emailAt ref
 	site                           *content.Site
@@ -159,10 +159,10 @@ type Document struct {
 	External  bool
 	Page      *content.Page
 
-	file     string
-	pageRef  ref
-	fileRef  ref
-	urlRaw   string
+	file    string
+	pageRef ref
+	fileRef ref
+	urlRaw  string
 }
 
 // Meeting statuses.

@@ -3,11 +3,11 @@ package municipal
 import (
 	"context"
 	"fmt"
+	"github.com/torgsite/torg/internal/content"
+	"github.com/torgsite/torg/internal/urlpath"
 	"regexp"
 	"strconv"
 	"strings"
-	"github.com/torgsite/torg/internal/content"
-	"github.com/torgsite/torg/internal/urlpath"
 )
 
 // Register adds the municipal content types to r.

@@ -35,8 +35,8 @@ type state struct {
 	services []*Service
 	news     []*News
 
-	cases     map[string]*Case
-	caseList  []*Case
+	cases      map[string]*Case
+	caseList   []*Case
 	unitByName map[string]*Unit
 
 	decisionsURL string
