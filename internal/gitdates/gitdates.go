@@ -35,11 +35,9 @@ func Load(ctx context.Context, dir string) (*Dates, error) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return nil, nil
 	}
-	top, err := git(ctx, dir, "rev-parse", "--show-toplevel")
-	if err != nil {
+	if _, err := git(ctx, dir, "rev-parse", "--show-toplevel"); err != nil {
 		return nil, nil // not a repository
 	}
-	_ = top
 	d := &Dates{times: map[string]time.Time{}, dirty: map[string]bool{}, unknown: map[string]bool{}}
 	if out, err := git(ctx, dir, "rev-parse", "--is-shallow-repository"); err == nil && strings.TrimSpace(string(out)) == "true" {
 		d.Shallow = true
@@ -89,13 +87,19 @@ func Load(ctx context.Context, dir string) (*Dates, error) {
 			d.times[line] = when
 		}
 	}
-	if st, err := git(ctx, dir, "status", "--porcelain", "-z", "--untracked-files=all", "--relative", "--", "."); err == nil {
+	// Porcelain status paths are relative to the repository root.
+	prefix := ""
+	if out, err := git(ctx, dir, "rev-parse", "--show-prefix"); err == nil {
+		prefix = strings.TrimSpace(string(out))
+	}
+	if st, err := git(ctx, dir, "status", "--porcelain", "-z", "--untracked-files=all", "--", "."); err == nil {
 		sc := bufio.NewScanner(bytes.NewReader(st))
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		sc.Split(splitNUL)
 		for sc.Scan() {
 			rec := sc.Text()
-			if len(rec) > 3 {
-				d.dirty[rec[3:]] = true
+			if len(rec) > 3 && strings.HasPrefix(rec[3:], prefix) {
+				d.dirty[strings.TrimPrefix(rec[3:], prefix)] = true
 			}
 		}
 	}
