@@ -68,6 +68,10 @@ type Options struct {
 	Inject func(p *content.Page, html []byte) []byte
 	// NoGit disables "Senast uppdaterad" dates from git history.
 	NoGit bool
+	// Checker runs content checks (the rules of `torg check`) once pages
+	// are loaded and their Markdown rendered; its error diagnostics fail
+	// the build, the rest are printed as warnings.
+	Checker func(ctx context.Context, site *content.Site) []*diag.Diagnostic
 	// Private receives private outputs (the relay's recipient table and
 	// page layout). Build sets it to a folder beside Dest named
 	// Dest + ".relay"; nil discards them.
@@ -349,6 +353,9 @@ func Generate(ctx context.Context, opts Options, sink Sink) (*Result, error) {
 	if err := renderMarkdown(ctx, md, loaded, diags); err != nil {
 		return res, err
 	}
+	if err := runChecker(ctx, opts, site, diags); err != nil {
+		return res, err
+	}
 	notFound := &content.Page{Kind: content.Kind404, Title: "", Type: "page", URL: "/404.html", Parent: site.Home, NoIndex: true, Lang: cfg.Language}
 	setFeeds(site)
 
@@ -389,6 +396,22 @@ func Generate(ctx context.Context, opts Options, sink Sink) (*Result, error) {
 	res.Outputs = tr.owner
 	res.Duration = time.Since(start)
 	return res, ctx.Err()
+}
+
+// runChecker runs opts.Checker: warnings go to diags, errors fail the build.
+func runChecker(ctx context.Context, opts Options, site *content.Site, diags *diag.List) error {
+	if opts.Checker == nil {
+		return nil
+	}
+	errs := &diag.List{}
+	for _, d := range opts.Checker(ctx, site) {
+		if d.Severity == diag.Error {
+			errs.Add(d)
+		} else {
+			diags.Add(d)
+		}
+	}
+	return errs.Err()
 }
 
 // UsageError is a problem with the command line rather than the site.
