@@ -398,8 +398,9 @@ func TestSMTPDownThenUp(t *testing.T) {
 		return true
 	})
 	waitFor(t, func() bool { return len(h.queue()) == 0 })
+	waitFor(t, func() bool { return strings.Contains(h.get("/metrics").body, "torg_relay_delivered_total 8\n") })
 	m := h.get("/metrics").body
-	if !strings.Contains(m, "torg_relay_delivered_total 8") || strings.Contains(m, "torg_relay_retried_total 0\n") {
+	if strings.Contains(m, "torg_relay_retried_total 0\n") {
 		t.Fatalf("metrics:\n%s", m)
 	}
 }

@@ -29,9 +29,10 @@ var ErrInjected = fmt.Errorf("injected failure: %w", syscall.EIO)
 // ErrDiskFull is ENOSPC.
 var ErrDiskFull error = syscall.ENOSPC
 
-func (f *FaultFS) check(fn func(string) error, name string) error {
+func (f *FaultFS) check(sel func(f *FaultFS) func(string) error, name string) error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
+	fn := sel(f)
+	f.mu.Unlock()
 	if fn == nil {
 		return nil
 	}
@@ -54,7 +55,7 @@ func (f *FaultFS) Clear() {
 
 // CreateTemp implements FS.
 func (f *FaultFS) CreateTemp(dir, pattern string) (File, error) {
-	if err := f.check(f.FailCreate, pattern); err != nil {
+	if err := f.check(func(f *FaultFS) func(string) error { return f.FailCreate }, pattern); err != nil {
 		return nil, err
 	}
 	file, err := f.FS.CreateTemp(dir, pattern)
@@ -66,7 +67,7 @@ func (f *FaultFS) CreateTemp(dir, pattern string) (File, error) {
 
 // Rename implements FS.
 func (f *FaultFS) Rename(oldpath, newpath string) error {
-	if err := f.check(f.FailRename, filepath.Base(newpath)); err != nil {
+	if err := f.check(func(f *FaultFS) func(string) error { return f.FailRename }, filepath.Base(newpath)); err != nil {
 		return err
 	}
 	return f.FS.Rename(oldpath, newpath)
@@ -74,7 +75,7 @@ func (f *FaultFS) Rename(oldpath, newpath string) error {
 
 // SyncDir implements FS.
 func (f *FaultFS) SyncDir(name string) error {
-	if err := f.check(f.FailSyncDir, filepath.Base(name)); err != nil {
+	if err := f.check(func(f *FaultFS) func(string) error { return f.FailSyncDir }, filepath.Base(name)); err != nil {
 		return err
 	}
 	return f.FS.SyncDir(name)
@@ -87,7 +88,7 @@ type faultFile struct {
 }
 
 func (ff *faultFile) Write(p []byte) (int, error) {
-	if err := ff.fs.check(ff.fs.FailWrite, ff.base); err != nil {
+	if err := ff.fs.check(func(f *FaultFS) func(string) error { return f.FailWrite }, ff.base); err != nil {
 		n, _ := ff.File.Write(p[:len(p)/2])
 		return n, err
 	}
@@ -95,7 +96,7 @@ func (ff *faultFile) Write(p []byte) (int, error) {
 }
 
 func (ff *faultFile) Sync() error {
-	if err := ff.fs.check(ff.fs.FailSync, ff.base); err != nil {
+	if err := ff.fs.check(func(f *FaultFS) func(string) error { return f.FailSync }, ff.base); err != nil {
 		return err
 	}
 	return ff.File.Sync()
