@@ -22,6 +22,11 @@
 //	[sections.nyheter] type = "news"  sort = "date"   # per-section defaults
 //	[[menu.main]] name = "Kontakt"  url = "/kontakt/"  weight = 50
 //	[params] anything = "for site layouts"
+//	[check]                                   # torg check (docs/check.md)
+//	lix = 50  lixLattlast = 40                # LIX limits: ordinary and lättläst pages
+//	sentenceWords = 35  paragraphWords = 120  # "long" sentences and paragraphs
+//	reviewMonths = { default = 24, service = 12 }  # freshness per content type
+//	rules = { versaler = "off", lix-hogt = "info" } # severity per rule
 //
 // Unknown keys are warnings with a suggestion; wrong types are errors with
 // the line and column in torg.toml.
@@ -68,6 +73,7 @@ type Config struct {
 	Menu         map[string][]MenuConfig   `toml:"menu"`
 	Params       map[string]any            `toml:"params"`
 	Types        map[string]map[string]any `toml:"types"`
+	Check        Check                     `toml:"check"`
 
 	// Location is TimeZone loaded.
 	Location *time.Location `toml:"-"`
@@ -88,6 +94,25 @@ type Organisation struct {
 	AccessibilityURL string `toml:"accessibilityURL"`
 	// PrivacyURL is the privacy notice's URL (personuppgifter).
 	PrivacyURL string `toml:"privacyURL"`
+}
+
+// Check configures `torg check` and the checks `torg build` runs. Zero
+// values mean the defaults of internal/check.
+type Check struct {
+	// Rules sets a rule's severity by id: "error", "warning", "info" or
+	// "off".
+	Rules map[string]string `toml:"rules"`
+	// LIX is the highest LIX readability index of an ordinary page;
+	// LIXLattlast that of a page with "lattlast: true".
+	LIX         float64 `toml:"lix"`
+	LIXLattlast float64 `toml:"lixLattlast"`
+	// SentenceWords and ParagraphWords are the word counts above which a
+	// sentence or paragraph is reported as long.
+	SentenceWords  int `toml:"sentenceWords"`
+	ParagraphWords int `toml:"paragraphWords"`
+	// ReviewMonths is how old a page's "reviewed" date may be, by content
+	// type ("person", "service"; "default" for the rest).
+	ReviewMonths map[string]int `toml:"reviewMonths"`
 }
 
 // Style holds the theme's adjustable look.
@@ -174,7 +199,7 @@ func Parse(src []byte, diags *diag.List) (*Config, error) {
 	return c, nil
 }
 
-var knownKeys = []string{"title", "baseURL", "language", "timeZone", "theme", "unsafeHTML", "paginate", "minify", "emailDomains", "reviewMonths", "copyright", "organisation", "style", "relay", "sections", "menu", "params", "types", "name", "visitingAddress", "postalAddress", "phone", "email", "orgNumber", "openingHours", "accessibilityURL", "privacyURL", "brand", "url", "type", "sort", "weight"}
+var knownKeys = []string{"title", "baseURL", "language", "timeZone", "theme", "unsafeHTML", "paginate", "minify", "emailDomains", "reviewMonths", "copyright", "organisation", "style", "relay", "sections", "menu", "params", "types", "name", "visitingAddress", "postalAddress", "phone", "email", "orgNumber", "openingHours", "accessibilityURL", "privacyURL", "brand", "url", "type", "sort", "weight", "check", "rules", "lix", "lixLattlast", "sentenceWords", "paragraphWords"}
 
 func findKeyLine(src []byte, key string) int {
 	for i, line := range strings.Split(string(src), "\n") {
@@ -221,6 +246,13 @@ func (c *Config) finish() error {
 	}
 	if c.Organisation.Name == "" {
 		c.Organisation.Name = c.Title
+	}
+	for id, sev := range c.Check.Rules {
+		switch sev {
+		case "error", "warning", "info", "off":
+		default:
+			return fmt.Errorf("check.rules.%s: %q is not one of error, warning, info, off", id, sev)
+		}
 	}
 	for name, s := range c.Sections {
 		switch s.Sort {
