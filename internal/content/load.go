@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -198,7 +199,7 @@ type loader struct {
 }
 
 // commonKeys are the front-matter keys every page understands.
-var commonKeys = []string{"title", "linkTitle", "description", "date", "lastmod", "reviewed", "publishDate", "expiryDate", "draft", "weight", "tags", "slug", "url", "aliases", "menu", "owner", "type", "layout", "id", "params"}
+var commonKeys = []string{"title", "linkTitle", "description", "date", "lastmod", "reviewed", "publishDate", "expiryDate", "draft", "weight", "tags", "slug", "url", "aliases", "menu", "owner", "type", "layout", "id", "params", "lattlast"}
 
 func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 	src, err := os.ReadFile(f.abs)
@@ -326,6 +327,9 @@ func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 			p.Params = map[string]any{}
 		}
 		p.Params[k] = v
+		if slices.Contains(commonKeys, k) {
+			continue // known, kept in Params for checks and layouts ("lattlast")
+		}
 		kp := fm.KeyPos(k)
 		msg := fmt.Sprintf("unknown front matter key %q", k)
 		if s := config.Suggest(k, known); s != "" {
