@@ -86,7 +86,3 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &reportedError{&UsageError{fmt.Sprintf("unknown command %q", args[0])}}
 	}
 }
-
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet")
-}
