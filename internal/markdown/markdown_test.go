@@ -358,7 +358,7 @@ func TestExtensions(t *testing.T) {
 		{"strikethrough", "~~bort~~", []string{"<del>bort</del>"}},
 		{"linkify", "Se www.kommun.se och https://a.se/x.", []string{`<a href="http://www.kommun.se">www.kommun.se</a>`, `<a href="https://a.se/x">https://a.se/x</a>.`}},
 		{"linkify email", "Mejla info@kommun.se", []string{`<a href="mailto:info@kommun.se">info@kommun.se</a>`}},
-		{"task list", "- [x] klar\n- [ ] kvar", []string{`<input checked="" disabled="" type="checkbox"> klar`, `<input disabled="" type="checkbox"> kvar`}},
+		{"task list", "- [x] klar\n- [ ] kvar", []string{`<input type="checkbox" disabled checked aria-label="klar"> klar`, `<input type="checkbox" disabled aria-label="kvar"> kvar`}},
 		{"footnote", "Text[^1].\n\n[^1]: Not.", []string{`<a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a>`, `<li id="fn:1">`, "Not."}},
 		{"definition list", "Bygglov\n: Ett beslut.", []string{"<dl>\n<dt>Bygglov</dt>\n<dd>Ett beslut.</dd>\n</dl>"}},
 		{"autolink", "<https://a.se>", []string{`<a href="https://a.se">https://a.se</a>`}},
@@ -607,4 +607,18 @@ func TestConcurrent(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+func TestTaskListBoxesHaveNames(t *testing.T) {
+	r := New(Options{})
+	doc, _ := r.Parse("content/x.md", []byte("- [x] Ritningar *klara*\n- [ ] Ansökan & \"avgift\"\n"), 1)
+	html, diags := r.Render(doc, nil)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	for _, want := range []string{`<input type="checkbox" disabled checked aria-label="Ritningar klara">`, `<input type="checkbox" disabled aria-label="Ansökan &amp; ”avgift”">`} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("missing %s in\n%s", want, html)
+		}
+	}
 }

@@ -26,6 +26,32 @@ func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindHTMLBlock, r.renderHTMLBlock)
 	reg.Register(ast.KindTextBlock, r.renderTextBlock)
 	reg.Register(east.KindTableCell, r.renderTableCell)
+	reg.Register(east.KindTaskCheckBox, r.renderTaskCheckBox)
+}
+
+// renderTaskCheckBox writes a task list item's box with the item's text as
+// its accessible name: a bare disabled checkbox has none, which screen
+// readers announce as an unlabelled control (WCAG 4.1.2).
+func (r *nodeRenderer) renderTaskCheckBox(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*east.TaskCheckBox)
+	label := ""
+	if parent := n.Parent(); parent != nil {
+		label = plainText(parent, src, false)
+	}
+	_, _ = w.WriteString(`<input type="checkbox" disabled`)
+	if n.IsChecked {
+		_, _ = w.WriteString(` checked`)
+	}
+	if label != "" {
+		_, _ = w.WriteString(` aria-label="`)
+		_, _ = w.Write(util.EscapeHTML([]byte(label)))
+		_, _ = w.WriteString(`"`)
+	}
+	_, _ = w.WriteString(`> `)
+	return ast.WalkContinue, nil
 }
 
 // renderTableCell writes a table cell as goldmark does by default (HTML5:
