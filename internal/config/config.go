@@ -17,7 +17,7 @@
 //	[organisation]                            # footer, contact page, structured data
 //	name, visitingAddress, postalAddress, phone, email, orgNumber, openingHours
 //
-//	[theme]  brand = "#005a87"                # checked for 4.5:1 contrast at build
+//	[style]  brand = "#005a87"                # checked for 4.5:1 contrast at build
 //	[relay]  url = "/kontakt-api"             # where contact forms post (relay)
 //	[sections.nyheter] type = "news"  sort = "date"   # per-section defaults
 //	[[menu.main]] name = "Kontakt"  url = "/kontakt/"  weight = 50
