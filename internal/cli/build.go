@@ -107,7 +107,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "torg build:", err)
 		return &reportedError{err}
 	}
-	opts := build.Options{Source: *source, Dest: *dest, Drafts: *drafts, BaseURL: *baseURL, Now: t, Minify: minify.v, Registry: Registry()}
+	opts := build.Options{Source: *source, Dest: *dest, Drafts: *drafts, BaseURL: *baseURL, Now: t, Minify: minify.v, Registry: Registry(), Checker: buildChecker(*source)}
 	res, err := build.Build(ctx, opts)
 	if res != nil {
 		printDiags(stderr, res.Warnings)

@@ -53,6 +53,7 @@ const usage = `torg builds municipal citizen-information portals from Markdown.
 
 Usage:
   torg build  [--source DIR] [--dest DIR] [--drafts] [--baseurl URL] [--now TIME] [--minify=true|false]
+  torg check  [--source DIR] [--now TIME] [--external] [--format text|json|github] [--owner NAME] [--since REV]
   torg serve  [--source DIR] [--addr 127.0.0.1:1313] [--drafts=true] [--poll DURATION]
   torg relay  --config relay.toml      contact-form relay
   torg relay retry --config relay.toml re-queue dead letters
@@ -71,6 +72,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "build":
 		return runBuild(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "relay":
