@@ -77,7 +77,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "relay":
-		return relay.Command(ctx, args[1:], stdout, stderr)
+		err := relay.Command(ctx, args[1:], stdout, stderr)
+		var ue *relay.UsageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(stderr, ue.Error())
+			return &reportedError{&UsageError{ue.Msg}}
+		}
+		return err
 	case "version", "--version":
 		fmt.Fprintf(stdout, "torg %s\n", Version)
 		return nil
