@@ -120,15 +120,6 @@ func (o *Organ) LD() obj {
 	} else {
 		m["parentOrganization"] = orgLD(s)
 	}
-	var members []any
-	for _, g := range o.Groups {
-		for _, ms := range g.Members {
-			members = append(members, obj{"@type": "OrganizationRole", "roleName": g.Role, "member": obj{"@type": "Person", "name": ms.Person.Title, "url": s.Config.Absolute(ms.Person.URL)}})
-		}
-	}
-	if len(members) > 0 {
-		m["member"] = members
-	}
 	return graph(s, o.Page, m)
 }
 
@@ -240,17 +231,6 @@ func (c *Case) LD() obj {
 	return graph(s, c.Page, obj{"@type": "WebPage", "name": c.Page.Title, "url": s.Config.Absolute(c.Page.URL)})
 }
 
-func listLD(s *content.Site, p *content.Page, pages []*content.Page) obj {
-	var items []any
-	for i, q := range pages {
-		items = append(items, obj{"@type": "ListItem", "position": i + 1, "url": s.Config.Absolute(q.URL), "name": q.Title})
-	}
-	if len(items) == 0 {
-		return graph(s, p)
-	}
-	return graph(s, p, obj{"@type": "ItemList", "name": p.Title, "itemListElement": items})
-}
-
 // register is embedded in the Data of generated lists for their LD.
 type register struct {
 	site *content.Site
@@ -258,5 +238,6 @@ type register struct {
 	list []*content.Page
 }
 
-// LD returns the list's structured data: an ItemList and breadcrumbs.
-func (r register) LD() obj { return listLD(r.site, r.page, r.list) }
+// LD returns the list's structured data: its breadcrumbs. (An ItemList of
+// every member would cost more page weight than it is worth.)
+func (r register) LD() obj { return graph(r.site, r.page) }
