@@ -305,6 +305,9 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	if err := b.renderMarkdown(ctx, md, loaded, diags); err != nil {
 		return nil, err
 	}
+	if err := runChecker(ctx, opts, site, diags); err != nil {
+		return nil, err
+	}
 	notFound := &content.Page{Kind: content.Kind404, Title: "", Type: "page", URL: "/404.html", Parent: site.Home, NoIndex: true, Lang: cfg.Language}
 	setFeeds(site)
 
