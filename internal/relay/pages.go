@@ -2,9 +2,7 @@ package relay
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -19,12 +17,14 @@ var templateFS embed.FS
 var (
 	defaultLayout = mustRead("templates/layout.html")
 	pageDefs      = mustRead("templates/pages.html")
-	// styleHash is the CSP hash of the embedded layout's inline style.
-	styleHash = func() string {
-		_, rest, _ := strings.Cut(defaultLayout, "<style>")
-		css, _, _ := strings.Cut(rest, "</style>")
-		sum := sha256.Sum256([]byte(css))
-		return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	// builtinInline holds the CSP hashes of the embedded layout's inline
+	// style (computed from a rendered page, exactly as browsers hash it).
+	builtinInline = func() inlineHashes {
+		p, err := parsePagesOnly(defaultLayout)
+		if err != nil {
+			panic(err)
+		}
+		return p.inline
 	}()
 )
 
@@ -85,11 +85,24 @@ var fieldLabels = map[string]string{
 type pages struct {
 	t      *template.Template
 	custom bool // the site's layout, not the embedded one
+	inline inlineHashes
+	csp    string // Content-Security-Policy for pages from this layout
 }
 
-// parsePages combines a layout with the relay's page definitions and
-// checks that it renders every kind of page.
+// parsePages combines a layout with the relay's page definitions, checks
+// that it renders every kind of page and computes the page's
+// Content-Security-Policy, which allows the layout's inline <style>
+// elements (and inline scripts) by their SHA-256 hashes.
 func parsePages(layout string) (*pages, error) {
+	p, err := parsePagesOnly(layout)
+	if err != nil {
+		return nil, err
+	}
+	p.csp = buildCSP(p.inline)
+	return p, nil
+}
+
+func parsePagesOnly(layout string) (*pages, error) {
 	t, err := template.New("layout").Parse(layout)
 	if err != nil {
 		return nil, fmt.Errorf("layout: %w", err)
@@ -110,6 +123,13 @@ func parsePages(layout string) (*pages, error) {
 		if !strings.Contains(b.String(), "<main") {
 			return nil, fmt.Errorf("layout: no <main> element")
 		}
+		// Inline elements come from the layout, not from the relay's
+		// page content, so every kind of page has the same ones; take the
+		// union to be safe.
+		in := findInline(b.Bytes())
+		p.inline.styles = uniqueSorted(append(p.inline.styles, in.styles...))
+		p.inline.scripts = uniqueSorted(append(p.inline.scripts, in.scripts...))
+		p.inline.styleAttr = p.inline.styleAttr || in.styleAttr
 	}
 	return p, nil
 }
@@ -129,6 +149,9 @@ func (s *Server) render(w http.ResponseWriter, status int, d pageData) {
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// The policy that goes with the layout actually used (secure set the
+	// built-in one; a reload may have happened since).
+	w.Header().Set("Content-Security-Policy", p.csp)
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
 }

@@ -384,9 +384,14 @@ func TestSMTPDownThenUp(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		refs = append(refs, refFrom(t, h.post("kommunen", h.values("kommunen"))))
 	}
-	time.Sleep(300 * time.Millisecond) // several retry rounds against a closed port
+	// Wait until every message has failed against the closed port at
+	// least twice (retried counts failed attempts), instead of sleeping.
+	waitFor(t, func() bool { return h.srv.m.retried.Load() >= int64(2*len(refs)) })
 	if n := len(h.queue()); n != len(refs) {
 		t.Fatalf("%d queued, want %d", n, len(refs))
+	}
+	if got := len(h.smtp.Messages()); got != 0 {
+		t.Fatalf("%d messages reached the stopped SMTP server", got)
 	}
 	h.smtp.Restart()
 	h.smtp.Wait(10*time.Second, func(ms []smtptest.Received) bool {
@@ -457,7 +462,17 @@ func Test5xxToFallback(t *testing.T) {
 	h.smtp.FailRcpt("diarium@karlsborg.se", 550)
 	ref2 := refFrom(t, h.post("anna-andersson", h.values("anna-andersson")))
 	waitFor(t, func() bool { return len(h.dirFiles("dead")) == 1 })
-	time.Sleep(200 * time.Millisecond)
+	// Wait for two failed fallback attempts rather than sleeping.
+	waitFor(t, func() bool {
+		es, _ := h.srv.Outbox().ReadLog()
+		n := 0
+		for _, e := range es {
+			if e.Reference == ref2 && e.Outcome == "fallback_failed" {
+				n++
+			}
+		}
+		return n >= 2
+	})
 	if len(h.dirFiles("dead")) != 1 || hasRef(ref2)(h.smtp.Messages()) {
 		t.Fatal("dead letter lost or delivered while all mailboxes fail")
 	}
@@ -508,6 +523,9 @@ func TestOutboxFailuresGive503(t *testing.T) {
 			f.FailWrite = func(n string) error { return map[bool]error{true: outbox.ErrDiskFull}[n == "counter.json"] }
 		},
 	} {
+		// Nothing of the previous round may be left: the SMTP server has
+		// the message before the worker deletes it from the queue.
+		waitFor(t, func() bool { return len(h.dirFiles("queue")) == 0 && len(h.dirFiles("tmp")) == 0 })
 		h.fs.Set(set)
 		before := len(h.smtp.Messages())
 		for i := 0; i < 70; i++ { // enough to need a new counter block
@@ -604,7 +622,7 @@ func TestFormsPagesAndRouting(t *testing.T) {
 			t.Errorf("%s = %q", k, hdr.Get(k))
 		}
 	}
-	if csp := hdr.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, styleHash) {
+	if csp := hdr.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, builtinInline.styles[0]) {
 		t.Errorf("CSP %q", csp)
 	}
 	for _, p := range []string{"/skriv/kommunen", "/tack/KBG-2026-000001", "/healthz", "/metrics", "/nope", "/skriv/nope"} {
@@ -714,7 +732,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	bad := h.values("kommunen")
 	bad.Set("meddelande", "")
 	h.post("kommunen", bad)
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, func() bool { return h.srv.m.retried.Load() > 0 })
 	m := h.get("/metrics")
 	if ct := m.hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Fatalf("metrics content type %q", ct)

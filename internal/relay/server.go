@@ -62,7 +62,6 @@ type Server struct {
 	m       metrics
 	wake    chan struct{}
 	handler http.Handler
-	csp     string
 }
 
 type fileStamp struct {
@@ -130,7 +129,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.ipLimit = ratelimit.New(l.PerIPBurst, l.PerIPInterval.D(), 100000, s.now)
 	s.rcptLimit = ratelimit.New(l.PerRecipientBurst, l.PerRecipientInterval.D(), 10000, s.now)
 
-	s.csp = "default-src 'self'; style-src 'self' " + styleHash + "; img-src 'self' data:; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 	s.handler = s.routes()
 	return s, nil
 }
@@ -280,7 +278,10 @@ func (s *Server) loadPages(force bool) {
 	}
 	p.custom = true
 	s.pages.Store(p)
-	s.log.Info("layout loaded")
+	if p.inline.styleAttr {
+		s.log.Warn("layout has style attributes; the Content-Security-Policy blocks them (use a <style> element or a stylesheet)")
+	}
+	s.log.Info("layout loaded", "inline_styles", len(p.inline.styles), "inline_scripts", len(p.inline.scripts))
 }
 
 func (s *Server) runReloader(ctx context.Context) {

@@ -54,6 +54,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	srv      *smtp.Server
+	ln       *trackingListener
 	msgs     []Received
 	failures []int // reply codes for the next transactions, consumed at DATA
 	failRcpt map[string]int
@@ -82,13 +83,10 @@ func Start(t testing.TB, opts Options) *Server {
 }
 
 func (s *Server) listen(addr string) (net.Listener, error) {
-	if s.opts.TLS == "tls" {
-		return tls.Listen("tcp", addr, s.tlsConfig)
-	}
 	return net.Listen("tcp", addr)
 }
 
-func (s *Server) serve(ln net.Listener) {
+func (s *Server) serve(inner net.Listener) {
 	srv := smtp.NewServer(s)
 	srv.Domain = "smtptest.local"
 	srv.AllowInsecureAuth = true
@@ -99,21 +97,87 @@ func (s *Server) serve(ln net.Listener) {
 	if s.opts.TLS == "starttls" {
 		srv.TLSConfig = s.tlsConfig
 	}
+	ln := &trackingListener{Listener: inner, conns: map[net.Conn]struct{}{}}
 	s.mu.Lock()
 	s.srv = srv
+	s.ln = ln
 	s.mu.Unlock()
-	go srv.Serve(ln)
+	var l net.Listener = ln
+	if s.opts.TLS == "tls" {
+		l = tls.NewListener(ln, s.tlsConfig) // tracking below TLS: go-smtp still sees *tls.Conn
+	}
+	go srv.Serve(l)
 }
 
-// Stop closes the listener and every connection.
+// Stop closes the listener and every connection. It is synchronous: once
+// it returns, the port refuses connections, even if the goroutine running
+// smtp.Server.Serve has not started yet (go-smtp registers the listener
+// inside Serve, so its Close alone would miss a listener handed to a
+// Serve that has not run yet, and the "stopped" server would keep
+// accepting).
 func (s *Server) Stop() {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
+	srv, ln := s.srv, s.ln
+	s.srv, s.ln = nil, nil
 	s.mu.Unlock()
+	if ln != nil {
+		ln.closeAll()
+	}
 	if srv != nil {
 		srv.Close()
 	}
+}
+
+// trackingListener records accepted connections so that Stop can close
+// them itself, without depending on when go-smtp's goroutines register
+// them.
+type trackingListener struct {
+	net.Listener
+	mu     sync.Mutex
+	closed bool
+	conns  map[net.Conn]struct{}
+}
+
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		c.Close()
+		return nil, net.ErrClosed
+	}
+	l.conns[c] = struct{}{}
+	return &trackedConn{Conn: c, l: l}, nil
+}
+
+func (l *trackingListener) closeAll() {
+	l.mu.Lock()
+	l.closed = true
+	conns := l.conns
+	l.conns = map[net.Conn]struct{}{}
+	l.mu.Unlock()
+	l.Listener.Close()
+	for c := range conns {
+		c.Close()
+	}
+}
+
+type trackedConn struct {
+	net.Conn
+	l    *trackingListener
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.conns, c.Conn)
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
 }
 
 // Restart listens again on the same port.

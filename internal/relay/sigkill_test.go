@@ -3,6 +3,7 @@ package relay
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,22 +22,70 @@ import (
 	"github.com/torgsite/torg/internal/relay/smtptest"
 )
 
-// buildTorg builds the real torg binary from the module root.
-func buildTorg(t *testing.T) string {
-	t.Helper()
+// The torg binary is built once per test process, in the background from
+// TestMain (so that the slow build on a loaded machine overlaps the other
+// tests), and removed when the tests end.
+var torgBin struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if !testing.Short() && runsKillTest() {
+		go torgBin.once.Do(buildTorgOnce)
+	}
+	code := m.Run()
+	torgBin.once.Do(func() {}) // wait for a build still running
+	if torgBin.dir != "" {
+		os.RemoveAll(torgBin.dir)
+	}
+	os.Exit(code)
+}
+
+// runsKillTest reports whether -test.run selects TestKillDuringBurst.
+func runsKillTest() bool {
+	f := flag.Lookup("test.run")
+	if f == nil || f.Value.String() == "" {
+		return true
+	}
+	top, _, _ := strings.Cut(f.Value.String(), "/")
+	ok, err := regexp.MatchString(top, "TestKillDuringBurst")
+	return err != nil || ok
+}
+
+func buildTorgOnce() {
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	out, err := exec.Command(goTool, "env", "GOMOD").Output()
 	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
+		torgBin.err = fmt.Errorf("go env GOMOD: %v", err)
+		return
 	}
 	root := filepath.Dir(strings.TrimSpace(string(out)))
-	bin := filepath.Join(t.TempDir(), "torg")
+	if torgBin.dir, err = os.MkdirTemp("", "torg-relay-test-"); err != nil {
+		torgBin.err = err
+		return
+	}
+	bin := filepath.Join(torgBin.dir, "torg")
 	cmd := exec.Command(goTool, "build", "-o", bin, "./cmd/torg")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building torg: %v\n%s", err, out)
+		torgBin.err = fmt.Errorf("building torg: %v\n%s", err, out)
+		return
 	}
-	return bin
+	torgBin.path = bin
+}
+
+// buildTorg returns the real torg binary built from the module root.
+func buildTorg(t *testing.T) string {
+	t.Helper()
+	torgBin.once.Do(buildTorgOnce)
+	if torgBin.err != nil {
+		t.Fatal(torgBin.err)
+	}
+	return torgBin.path
 }
 
 type relayProc struct {
