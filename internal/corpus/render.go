@@ -124,14 +124,16 @@ func (s *site) frontMatter(b *strings.Builder, p *page) {
 	if r.IntN(3) > 0 {
 		lastmod = randDate(r, date, lastDate)
 	}
-	reviewed := lastmod
-	if r.IntN(100) < 95 {
-		from := reviewFrom
-		if lastmod.After(from) {
-			from = lastmod
-		}
-		reviewed = randDate(r, from, lastDate)
+	// Most pages were reviewed this year, some a while ago: still within
+	// torg check's default limit of 24 months for a build in 2026–27.
+	from := reviewFrom
+	if r.IntN(100) < 5 {
+		from = oldReviewFrom
 	}
+	if lastmod.After(from) {
+		from = lastmod
+	}
+	reviewed := randDate(r, from, lastDate)
 	weight := p.weight
 	tmpl := descriptions
 	if p.sec.def.news {
@@ -189,6 +191,11 @@ func (s *site) nounFor(r *rand.Rand, p *page) string {
 // sentence returns one filled sentence, sometimes with emphasis.
 func (s *site) sentence(r *rand.Rand, p *page) string {
 	nk := s.nounFor(r, p)
+	if r.IntN(100) < 25 {
+		// Short sentences keep the text's LIX near that of real
+		// municipal pages (40–50).
+		return s.fill(r, pick(r, shortSentences), nk)
+	}
 	sen := s.fill(r, pick(r, sentences), nk)
 	switch k := r.IntN(100); {
 	case k < 5:
@@ -301,7 +308,9 @@ func (s *site) crossLink(r *rand.Rand, p *page) string {
 	rel := relPath(from, t.file)
 	if len(t.headings) > 0 && r.IntN(100) < 40 {
 		h := pick(r, t.headings)
-		return fmt.Sprintf("Läs mer under [%s](%s#%s) på sidan %s.", h.text, rel, h.id, lowerFirst(t.title))
+		// The link text names page and section: a heading alone ("Mer
+		// information") would not say where the link leads.
+		return fmt.Sprintf("Läs mer under [%s – %s](%s#%s).", t.title, lowerFirst(h.text), rel, h.id)
 	}
 	switch r.IntN(4) {
 	case 0:

@@ -259,6 +259,27 @@ var sentences = []string{
 	"Du behöver inte betala någon avgift om {def} avslås på grund av brister i kommunens handläggning.",
 }
 
+// shortSentences are short, plain sentences, as a clear-language editor
+// writes them between the longer ones.
+var shortSentences = []string{
+	"Det kostar ingenting.",
+	"Du får svar inom {num} dagar.",
+	"Ring oss om du har frågor.",
+	"Vi hjälper dig gärna.",
+	"Tänk på att boka tid.",
+	"Då får du ett beslut.",
+	"Det går bra att mejla oss.",
+	"Du kan också ringa oss.",
+	"Allt ska vara med.",
+	"Vi ser över det varje år.",
+	"Det gäller alla som bor här.",
+	"Ta med legitimation.",
+	"Du kan söka när som helst.",
+	"Svaret kommer med post.",
+	"Det tar {num} veckor.",
+	"Vi har öppet på vardagar.",
+}
+
 // listItems are short bullet-list items; {bare} etc. as in sentences.
 var listItems = []string{
 	"ansökningsblankett för {bare}", "situationsplan och ritningar", "fullmakt om någon annan söker åt dig",
