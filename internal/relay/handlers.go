@@ -315,6 +315,9 @@ func (s *Server) handlePost(w http.ResponseWriter, r *http.Request) {
 
 // accept stores the message durably and returns its reference.
 func (s *Server) accept(rec *Recipient, sp formSpec, f form.Fields) (string, error) {
+	if s.dev != nil {
+		return s.dev.accept(s, rec, sp, f)
+	}
 	ref, err := s.box.NextReference()
 	if err != nil {
 		return "", err
@@ -396,7 +399,11 @@ func (s *Server) handleThanks(w http.ResponseWriter, r *http.Request) {
 		}})
 		return
 	}
-	s.render(w, http.StatusOK, pageData{Title: "Tack för ditt meddelande", Thanks: &thanksView{Reference: ref}})
+	tv := &thanksView{Reference: ref}
+	if s.dev != nil {
+		tv.MailboxURL = s.dev.path + "#" + ref
+	}
+	s.render(w, http.StatusOK, pageData{Title: "Tack för ditt meddelande", Thanks: tv})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -45,6 +45,7 @@ type pageData struct {
 	Form       *formView
 	Thanks     *thanksView
 	Error      *errorView
+	Mailbox    *mailboxView
 }
 
 type formView struct {
@@ -66,7 +67,10 @@ type formView struct {
 
 type errorItem struct{ Field, Label, Message string }
 
-type thanksView struct{ Reference string }
+type thanksView struct {
+	Reference  string
+	MailboxURL string // development mode: where the message can be read
+}
 
 type errorView struct {
 	Heading  string
@@ -136,8 +140,12 @@ func parsePagesOnly(layout string) (*pages, error) {
 
 // render writes a complete page with status code.
 func (s *Server) render(w http.ResponseWriter, status int, d pageData) {
+	s.renderWith(w, s.pages.Load(), status, d)
+}
+
+// renderWith writes a complete page rendered with p.
+func (s *Server) renderWith(w http.ResponseWriter, p *pages, status int, d pageData) {
 	d.SiteName, d.SiteURL, d.PrivacyURL = s.cfg.SiteName, s.cfg.SiteURL, s.cfg.PrivacyURL
-	p := s.pages.Load()
 	var b bytes.Buffer
 	if err := p.t.Execute(&b, d); err != nil {
 		s.log.Error("rendering page with the site layout failed; using the built-in layout", "err", err)
