@@ -44,7 +44,7 @@ func letters(w string) int {
 }
 
 // sentences splits a block's text into sentences: a ".", "!", "?" or ":"
-// followed by a space and a capital letter or digit (or the end) ends one,
+// followed by a space and a capital letter (or the end) ends one,
 // so that "t.ex. så" and "kl. 8" do not.
 func sentences(text string) []string {
 	var out []string
@@ -67,7 +67,7 @@ func sentences(text string) []string {
 		for k < len(rs) && unicode.IsSpace(rs[k]) {
 			k++
 		}
-		if k < len(rs) && !(unicode.IsUpper(rs[k]) || unicode.IsNumber(rs[k]) || rs[k] == '”' || rs[k] == '–' || rs[k] == '-') {
+		if k < len(rs) && !(unicode.IsUpper(rs[k]) || rs[k] == '”' || rs[k] == '–' || rs[k] == '-') {
 			continue
 		}
 		if s := strings.TrimSpace(string(rs[start:j])); s != "" {
