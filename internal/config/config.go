@@ -74,7 +74,11 @@ type Config struct {
 	Params       map[string]any            `toml:"params"`
 	Types        map[string]map[string]any `toml:"types"`
 	Check        Check                     `toml:"check"`
+	Search       Search                    `toml:"search"`
 
+	// Dir is the site folder torg.toml was read from ("" when parsed
+	// from bytes), for features that read files beside it.
+	Dir string `toml:"-"`
 	// Location is TimeZone loaded.
 	Location *time.Location `toml:"-"`
 	// Base is BaseURL parsed, always ending in "/".
@@ -122,6 +126,13 @@ type Style struct {
 	Brand string `toml:"brand"`
 }
 
+// Search configures the site search (internal/search).
+type Search struct {
+	// Synonyms names the synonym file, relative to the site folder
+	// (default "synonymer.txt" when it exists).
+	Synonyms string `toml:"synonyms"`
+}
+
 // Relay tells the theme where contact forms post.
 type Relay struct {
 	// URL is the relay's base URL, "/kontakt-api" when it is proxied under
@@ -160,12 +171,18 @@ func Load(dir string, diags *diag.List) (*Config, error) {
 	path := filepath.Join(dir, FileName)
 	src, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Default(), nil
+		c := Default()
+		c.Dir = dir
+		return c, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", FileName, err)
 	}
-	return Parse(src, diags)
+	c, err := Parse(src, diags)
+	if c != nil {
+		c.Dir = dir
+	}
+	return c, err
 }
 
 // Parse reads configuration from src (the contents of torg.toml).
