@@ -41,9 +41,9 @@ func (c *checker) checkBody(pg *page) {
 			text := doc.Text(n, true)
 			switch {
 			case n.Level == 1:
-				c.report(RubrikH1, file, line, col, "huvudrubrik (#) i texten: %q; sidans titel är redan huvudrubrik, använd ##", text)
+				c.report(RubrikH1, file, line, col, "huvudrubrik (#) i texten: ”%s”; sidans titel är redan huvudrubrik, använd ##", text)
 			case n.Level > prevLevel+1:
-				c.report(RubrikNivaHoppar, file, line, col, "rubriknivån hoppar från %d till %d: %q", prevLevel, n.Level, text)
+				c.report(RubrikNivaHoppar, file, line, col, "rubriknivån hoppar från %d till %d: ”%s”", prevLevel, n.Level, text)
 			}
 			if text == "" {
 				c.report(RubrikTom, file, line, col, "tom rubrik")
@@ -194,9 +194,9 @@ func (c *checker) checkImage(pg *page, n *ast.Image) {
 	case alt == "":
 		c.report(BildAltSaknas, file, line, col, "bilden %s saknar alternativtext", base)
 	case lowAlt == strings.ToLower(base) || lowAlt == strings.ToLower(stem) || normName(lowAlt) == normName(strings.ToLower(stem)) || genericAlt[lowAlt]:
-		c.report(BildAltFilnamn, file, line, col, "alternativtexten %q beskriver inte bilden %s", alt, base)
+		c.report(BildAltFilnamn, file, line, col, "alternativtexten ”%s” beskriver inte bilden %s", alt, base)
 	case decorativeAlt[lowAlt] || looksDecorativeFile(stem):
-		c.report(BildDekorativOmarkerad, file, line, col, "bilden %s ser ut att vara utsmyckning men har alternativtexten %q", base, alt)
+		c.report(BildDekorativOmarkerad, file, line, col, "bilden %s ser ut att vara utsmyckning men har alternativtexten ”%s”", base, alt)
 	}
 }
 
@@ -233,6 +233,9 @@ func isVague(text string) bool {
 }
 
 var urlText = regexp.MustCompile(`(?i)^(https?://|www\.)\S+$`)
+
+// trailingParen is a parenthesis at the end of a link text ("(pdf)").
+var trailingParen = regexp.MustCompile(`\s*\([^()]*\)\s*$`)
 
 // sizeText finds a file size in a link text ("240 kB", "1,2 MB").
 var sizeText = regexp.MustCompile(`(?i)\d+([,.]\d+)?\s*(kb|mb|gb|kilobyte|megabyte|byte)\b`)
@@ -280,7 +283,7 @@ func (c *checker) checkLink(pg *page, n ast.Node) (pdf bool) {
 	} else {
 		switch {
 		case isVague(text):
-			c.report(LankTextIntetsagande, file, line, col, "länktexten %q säger inte vart länken leder (%s)", text, dest)
+			c.report(LankTextIntetsagande, file, line, col, "länktexten ”%s” säger inte vart länken leder (%s)", text, dest)
 		case urlText.MatchString(text):
 			c.report(LankTextURL, file, line, col, "länktexten är en webbadress: %s", text)
 		}
@@ -318,7 +321,7 @@ func (c *checker) checkLink(pg *page, n ast.Node) (pdf bool) {
 			}
 			hint := ""
 			if size := c.localSize(pg, dest); size > 0 {
-				hint = fmt.Sprintf("; skriv till exempel ”%s (%s, %s)”", text, strings.ToLower(f), formatSize(size))
+				hint = fmt.Sprintf("; skriv till exempel ”%s (%s, %s)”", trailingParen.ReplaceAllString(text, ""), strings.ToLower(f), formatSize(size))
 			}
 			c.report(LankDokumentFormat, file, line, col, "länken till dokumentet %s saknar %s i länktexten%s", path.Base(dest), strings.Join(missing, " och "), hint)
 		}
@@ -328,7 +331,7 @@ func (c *checker) checkLink(pg *page, n ast.Node) (pdf bool) {
 	target, frag, internal := c.resolveLink(pg, dest)
 	if target != nil && target != pg.p {
 		if expired, when := expiredNotice(target, c.site.Now); expired {
-			c.report(LankUtgangetAnslag, file, line, col, "länken leder till anslaget %q, som togs ned %s", target.Title, swedishDate(when, c.cfg.Location))
+			c.report(LankUtgangetAnslag, file, line, col, "länken leder till anslaget ”%s”, som togs ned %s", target.Title, swedishDate(when, c.cfg.Location))
 		}
 	}
 	// Relative links are checked by the build itself; absolute site paths
@@ -344,7 +347,7 @@ func (c *checker) checkLink(pg *page, n ast.Node) (pdf bool) {
 				c.report(LankInternTrasig, file, line, col, "länken leder till %s, men det finns ingen sådan sida eller fil på webbplatsen", dest)
 			}
 		case frag != "" && target.File != "" && !hasHeadingID(target, frag):
-			c.report(LankInternTrasig, file, line, col, "länken leder till #%s, men sidan %q har ingen rubrik med det ankaret", frag, target.Title)
+			c.report(LankInternTrasig, file, line, col, "länken leder till #%s, men sidan ”%s” har ingen rubrik med det ankaret", frag, target.Title)
 		}
 	}
 	return pdf
@@ -471,7 +474,7 @@ func (c *checker) checkText(pg *page, n ast.Node, text, pageLang string, running
 		}
 	}
 	if s := shouting(text); s != "" {
-		c.report(Versaler, file, line, col, "text med versaler: %q", s)
+		c.report(Versaler, file, line, col, "text med versaler: ”%s”", s)
 	}
 	if !running {
 		return
