@@ -77,7 +77,8 @@ const runeLen = (s) => [...s].length;
 // How much a match counts, relative to an exact word form.
 const EXACT = 1;
 const INFLECTED = 0.9; // an unseen ending on a known stem
-const PREFIX = 0.6; // a word being typed: stems that start with it
+const PREFIX = 0.6; // stems that start with the word
+const TYPING = 0.9; // the same, for the word being typed
 const COMPOUND = 0.6; // an unseen compound whose first part is known
 const TYPO = 0.8; // one letter wrong, missing, extra or swapped
 
@@ -148,6 +149,23 @@ export function createSearch(load) {
       if (e && e[0].split('|').includes(chars.slice(i).join(''))) exact = s;
     }
     if (exact) add(exact, EXACT);
+    // Stems that start with the word: it is still being typed ("byggl"),
+    // or nothing else matched.
+    const prefixed = () => {
+      const pre = [];
+      for (const s in entries) {
+        if (s !== exact && s.length > w.length && s.startsWith(w)) pre.push(s);
+      }
+      pre.sort((a, b) => entries[b][1].length - entries[a][1].length);
+      return pre.slice(0, 30);
+    };
+    if (typing && chars.length >= 3) {
+      const pre = prefixed();
+      // Longer completions count less: "byggl" is more likely "bygglov"
+      // than "bygglovshandläggare".
+      for (const s of pre) add(s, (exact ? PREFIX : TYPING) * (w.length / s.length));
+      if (pre.length && !exact) return [...out.values()];
+    }
     if (!exact && chars.length >= 4) {
       // One letter wrong, missing, extra or swapped ("bygglvo").
       for (const s in entries) {
@@ -177,13 +195,8 @@ export function createSearch(load) {
         break;
       }
     }
-    if ((typing || !out.size) && chars.length >= 3) {
-      const pre = [];
-      for (const s in entries) {
-        if (s !== exact && s.length > w.length && s.startsWith(w)) pre.push(s);
-      }
-      pre.sort((a, b) => entries[b][1].length - entries[a][1].length);
-      for (const s of pre.slice(0, 30)) add(s, PREFIX);
+    if (!out.size && chars.length >= 3) {
+      for (const s of prefixed()) add(s, PREFIX * (w.length / s.length));
     }
     return [...out.values()];
   }
