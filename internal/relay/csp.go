@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	stdhtml "html"
 	"slices"
 	"strings"
 
@@ -15,11 +16,11 @@ import (
 // <style> elements and the inline executable <script> elements of a
 // rendered page. Data blocks such as <script type="application/ld+json">
 // are not executed, so CSP does not apply to them and they get no hash.
-// styleAttr reports style="…" attributes, which hashes cannot allow
-// without 'unsafe-hashes' (the relay does not allow them).
+// styleAttrs are the hashes of style="…" attribute values: CSP allows
+// those only with 'unsafe-hashes', which still admits nothing but these
+// exact values (unlike 'unsafe-inline').
 type inlineHashes struct {
-	styles, scripts []string
-	styleAttr       bool
+	styles, scripts, styleAttrs []string
 }
 
 // findInline scans page (HTML) for inline styles and scripts.
@@ -34,6 +35,7 @@ func findInline(page []byte) inlineHashes {
 		case html.ErrorToken:
 			h.styles = uniqueSorted(h.styles)
 			h.scripts = uniqueSorted(h.scripts)
+			h.styleAttrs = uniqueSorted(h.styleAttrs)
 			return h
 		case html.StartTagToken:
 			tag = strings.ToLower(string(l.Text()))
@@ -41,7 +43,7 @@ func findInline(page []byte) inlineHashes {
 		case html.AttributeToken:
 			key := strings.ToLower(string(l.AttrKey()))
 			if key == "style" {
-				h.styleAttr = true
+				h.styleAttrs = append(h.styleAttrs, cspHash([]byte(stdhtml.UnescapeString(unquote(l.AttrVal())))))
 			}
 			if tag == "script" && key == "type" {
 				scriptType = strings.ToLower(strings.TrimSpace(unquote(l.AttrVal())))
@@ -100,6 +102,12 @@ func buildCSP(h inlineHashes) string {
 	b.WriteString("default-src 'self'; style-src 'self'")
 	for _, s := range styles {
 		b.WriteString(" " + s)
+	}
+	if len(h.styleAttrs) > 0 {
+		b.WriteString(" 'unsafe-hashes'")
+		for _, s := range h.styleAttrs {
+			b.WriteString(" " + s)
+		}
 	}
 	b.WriteString("; img-src 'self' data:; script-src 'self'")
 	for _, s := range h.scripts {

@@ -133,7 +133,7 @@ func parsePagesOnly(layout string) (*pages, error) {
 		in := findInline(b.Bytes())
 		p.inline.styles = uniqueSorted(append(p.inline.styles, in.styles...))
 		p.inline.scripts = uniqueSorted(append(p.inline.scripts, in.scripts...))
-		p.inline.styleAttr = p.inline.styleAttr || in.styleAttr
+		p.inline.styleAttrs = uniqueSorted(append(p.inline.styleAttrs, in.styleAttrs...))
 	}
 	return p, nil
 }

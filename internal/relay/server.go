@@ -285,10 +285,7 @@ func (s *Server) loadPages(force bool) {
 	}
 	p.custom = true
 	s.pages.Store(p)
-	if p.inline.styleAttr {
-		s.log.Warn("layout has style attributes; the Content-Security-Policy blocks them (use a <style> element or a stylesheet)")
-	}
-	s.log.Info("layout loaded", "inline_styles", len(p.inline.styles), "inline_scripts", len(p.inline.scripts))
+	s.log.Info("layout loaded", "inline_styles", len(p.inline.styles), "inline_scripts", len(p.inline.scripts), "style_attributes", len(p.inline.styleAttrs))
 }
 
 func (s *Server) runReloader(ctx context.Context) {
