@@ -1,9 +1,13 @@
 package content
 
 import (
+	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/torgsite/torg/internal/config"
 )
 
 func TestSplitFrontMatter(t *testing.T) {
@@ -163,5 +167,32 @@ func TestCompareSwedish(t *testing.T) {
 	}
 	if s := strings.Join(got, " "); s != "avfall Bygglov Zeta Åsen Ängen Östra" {
 		t.Fatalf("order = %s", s)
+	}
+}
+
+func TestExplicitIDWinsOverDerived(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		p := dir + "/content/" + name
+		if err := os.MkdirAll(p[:strings.LastIndex(p, "/")], 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a/kf.md", "---\ntitle: Sida om KF\n---\n")
+	write("b/organ.md", "---\ntitle: Organet\nid: kf\n---\n")
+	write("c/x.md", "---\ntitle: X1\n---\n")
+	write("d/x.md", "---\ntitle: X2\n---\n")
+	l, err := Load(context.Background(), LoadOptions{Source: dir, Config: config.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := l.Site.Lookup("kf"); err != nil || p.Title != "Organet" {
+		t.Fatalf("Lookup(kf) = %v, %v; want the page with the explicit id", p, err)
+	}
+	if _, err := l.Site.Lookup("x"); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+		t.Fatalf("Lookup(x) error = %v, want ambiguous", err)
 	}
 }

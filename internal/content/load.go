@@ -531,29 +531,43 @@ func (l *loader) assemble(ctx context.Context, loaded []*Page, others []srcFile)
 		}
 	}
 
-	// Ids, for references between pages.
-	ambiguous := map[string][]string{}
+	// Ids, for references between pages. An explicit front-matter id wins
+	// over ids derived from file names; two explicit ids clash (an error);
+	// two derived ids are ambiguous and name no page until one of the
+	// files sets an explicit id.
+	explicit := map[string]*Page{}
+	derived := map[string][]*Page{}
 	for _, p := range pages {
 		id := p.ID()
-		if id == "" {
-			continue
-		}
-		if other, dup := s.ByID[id]; dup && other != p {
-			if p.pageID != "" && other.pageID != "" {
+		switch {
+		case id == "":
+		case p.pageID != "":
+			if other, dup := explicit[id]; dup {
 				errs.Add(diag.Errorf(p.File, 0, 0, "id %q is also the id of %s", id, nameOf(other)))
+				continue
 			}
-			ambiguous[id] = append(ambiguous[id], p.File)
-			continue
+			explicit[id] = p
+		default:
+			derived[id] = append(derived[id], p)
 		}
+	}
+	for id, p := range explicit {
 		s.ByID[id] = p
 	}
-	for id := range ambiguous {
-		// An explicit id wins; two derived ids are ambiguous and resolved
-		// only by an explicit "id".
-		if p := s.ByID[id]; p != nil && p.pageID == "" {
-			delete(s.ByID, id)
-			s.ambiguous = appendMap(s.ambiguous, id, append([]string{p.File}, ambiguous[id]...))
+	for id, ps := range derived {
+		if _, ok := explicit[id]; ok {
+			continue
 		}
+		if len(ps) == 1 {
+			s.ByID[id] = ps[0]
+			continue
+		}
+		var files []string
+		for _, p := range ps {
+			files = append(files, nameOf(p))
+		}
+		sort.Strings(files)
+		s.ambiguous = appendMap(s.ambiguous, id, files)
 	}
 
 	// Children, sorted as the section is configured.
