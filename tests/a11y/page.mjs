@@ -215,17 +215,41 @@ export async function checkPage(page, url, { origin, displayURL = url, weightLim
   }
 }
 
-/** Opens url in a fresh context with the given options, runs fn(page, context), closes. */
-async function withPage(browser, contextOptions, url, fn) {
-  const context = await browser.newContext(contextOptions);
+/**
+ * Runs fn(page) on url. `target` is a Browser (a fresh context with
+ * contextOptions is made and closed) or a Page from sampleContext() with
+ * the right options, which is reused (much faster for many URLs).
+ */
+async function withPage(target, contextOptions, url, fn) {
+  if (typeof target.goto === 'function') {
+    await target.goto(url, { waitUntil: 'load', timeout: 30_000 });
+    return fn(target);
+  }
+  const context = await target.newContext(contextOptions);
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   try {
     await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
-    return await fn(page, context);
+    return await fn(page);
   } finally {
     await context.close().catch(() => {});
   }
+}
+
+/** Context options of each sample check. */
+export const SAMPLE_CONTEXTS = {
+  reflow320: { viewport: { width: 320, height: 640 } },
+  zoom400: { viewport: { width: 320, height: 256 }, deviceScaleFactor: 4 },
+  nojs: { javaScriptEnabled: false, viewport: { width: 1280, height: 800 } },
+  focus: { viewport: { width: 1280, height: 800 } },
+};
+
+/** A page in a fresh context set up for the named sample check, to pass to it for many URLs. */
+export async function sampleContext(browser, name) {
+  const context = await browser.newContext(SAMPLE_CONTEXTS[name]);
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
 }
 
 /** Lists up to `max` elements that stick out past the right edge of the viewport. */
@@ -264,22 +288,22 @@ async function noHorizontalScroll(page, label, displayURL) {
 }
 
 /** WCAG 1.4.10 Reflow: no horizontal scrolling at 320 CSS px wide. */
-export function checkReflow320(browser, url, displayURL = url) {
-  return withPage(browser, { viewport: { width: 320, height: 640 } }, url, (page) =>
+export function checkReflow320(browserOrPage, url, displayURL = url) {
+  return withPage(browserOrPage, SAMPLE_CONTEXTS.reflow320, url, (page) =>
     noHorizontalScroll(page, 'reflow at 320 px', displayURL),
   );
 }
 
 /** 1280 px wide at 400 % zoom: a 320×256 CSS px viewport with 4 device pixels per CSS px. */
-export function checkZoom400(browser, url, displayURL = url) {
-  return withPage(browser, { viewport: { width: 320, height: 256 }, deviceScaleFactor: 4 }, url, (page) =>
+export function checkZoom400(browserOrPage, url, displayURL = url) {
+  return withPage(browserOrPage, SAMPLE_CONTEXTS.zoom400, url, (page) =>
     noHorizontalScroll(page, '1280 px at 400 % zoom', displayURL),
   );
 }
 
 /** The page works without JavaScript: its main content is rendered and visible. */
-export function checkNoJS(browser, url, displayURL = url) {
-  return withPage(browser, { javaScriptEnabled: false, viewport: { width: 1280, height: 800 } }, url, async (page) => {
+export function checkNoJS(browserOrPage, url, displayURL = url) {
+  return withPage(browserOrPage, SAMPLE_CONTEXTS.nojs, url, async (page) => {
     const main = page.locator('main, [role="main"]').first();
     if ((await main.count()) === 0) return [`${displayURL}: without JavaScript: no <main> element`];
     if (!(await main.isVisible())) return [`${displayURL}: without JavaScript: <main> is not visible`];
@@ -309,8 +333,8 @@ export function checkNoJS(browser, url, displayURL = url) {
  * from the top of the page lands on a skip link to an existing target, which
  * is then on screen, not covered, and has an outline.
  */
-export function checkFocus(browser, url, displayURL = url) {
-  return withPage(browser, { viewport: { width: 1280, height: 800 } }, url, async (page) => {
+export function checkFocus(browserOrPage, url, displayURL = url) {
+  return withPage(browserOrPage, SAMPLE_CONTEXTS.focus, url, async (page) => {
     await page.keyboard.press('Tab');
     const f = await page.evaluate(() => {
       const el = document.activeElement;
