@@ -19,6 +19,11 @@ import (
 	"github.com/torgsite/torg/internal/relay/smtptest"
 )
 
+// waitLong bounds every wait for a condition: generous, because the
+// tests run on loaded machines and under the race detector; waits end as
+// soon as the condition holds.
+const waitLong = 60 * time.Second
+
 const (
 	testOrigin = "https://www.karlsborg.se"
 	testSecret = "test-secret-0123456789abcdef-0123456789"
@@ -136,7 +141,7 @@ func (h *harness) start() {
 	go func() { h.done <- srv.Serve(ctx, ln) }()
 	h.client = &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       10 * time.Second,
+		Timeout:       waitLong,
 	}
 	h.t.Cleanup(h.stop)
 }
@@ -151,7 +156,7 @@ func (h *harness) stop() {
 		if err != nil {
 			h.t.Errorf("Serve: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(waitLong):
 		h.t.Errorf("Serve did not return after cancel")
 	}
 	h.cancel = nil

@@ -122,7 +122,7 @@ func startRelay(t *testing.T, bin, cfg string) *relayProc {
 	}()
 	select {
 	case p.addr = <-addr:
-	case <-time.After(15 * time.Second):
+	case <-time.After(waitLong):
 		t.Fatalf("relay did not start; log:\n%s", p.logs.String())
 	}
 	return p
@@ -240,7 +240,7 @@ per_recipient_interval = "1ms"
 
 	smtp.SetDelay(0)
 	p2 := startRelay(t, bin, cfg)
-	smtp.Wait(20*time.Second, func(ms []smtptest.Received) bool {
+	smtp.Wait(waitLong, func(ms []smtptest.Received) bool {
 		for _, r := range refs {
 			if !hasRef(r)(ms) {
 				return false
@@ -262,7 +262,7 @@ per_recipient_interval = "1ms"
 		ids2[string(ref[1])] = string(mid[1])
 	}
 	// Graceful shutdown on SIGTERM, exit status 0.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
 	defer cancel()
 	waitQueueEmpty(ctx, t, filepath.Join(dir, "outbox", "queue"))
 	// SIGHUP reloads the recipient table.
