@@ -98,7 +98,7 @@ else
 fi
 
 # --- 2. browser and link checks -------------------------------------------------
-BASE_URL="$(sed -n 's/^[[:space:]]*baseURL[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' torg.toml 2>/dev/null | head -n 1)"
+BASE_URL="$(sed -n '/^[[:space:]]*baseURL[[:space:]]*=/{s/^[^"]*"\([^"]*\)".*/\1/p;q;}' torg.toml 2>/dev/null)"
 section "links, axe-core, requests, cookies, weight, reflow, zoom, no-JS, focus"
 start=$SECONDS
 node "$HERE/check.mjs" "$TMP/site" ${BASE_URL:+--base-url "$BASE_URL"} \
