@@ -350,7 +350,7 @@ func Generate(ctx context.Context, opts Options, sink Sink) (*Result, error) {
 
 	// markdown
 	md := markdown.New(markdown.Options{Unsafe: cfg.UnsafeHTML, Lang: cfg.Language})
-	if err := renderMarkdown(ctx, md, loaded, diags); err != nil {
+	if err := renderMarkdown(ctx, md, loaded, diags, opts.Checker != nil); err != nil {
 		return res, err
 	}
 	if err := runChecker(ctx, opts, site, diags); err != nil {
@@ -396,6 +396,13 @@ func Generate(ctx context.Context, opts Options, sink Sink) (*Result, error) {
 	res.Outputs = tr.owner
 	res.Duration = time.Since(start)
 	return res, ctx.Err()
+}
+
+// supersededByChecker lists the Markdown warnings that the content checker
+// reports itself, in more detail; with a checker they are not repeated.
+var supersededByChecker = map[string]bool{
+	markdown.RuleHeadingSkip: true,
+	markdown.RuleImageNoAlt:  true,
 }
 
 // runChecker runs opts.Checker: warnings go to diags, errors fail the build.
@@ -529,7 +536,7 @@ func runTypes(ctx context.Context, site *content.Site) error {
 
 // renderMarkdown parses every body, then resolves links (which needs every
 // page's headings) and renders.
-func renderMarkdown(ctx context.Context, md *markdown.Renderer, loaded *content.Loaded, diags *diag.List) error {
+func renderMarkdown(ctx context.Context, md *markdown.Renderer, loaded *content.Loaded, diags *diag.List, checked bool) error {
 	site := loaded.Site
 	var pages []*content.Page
 	for _, p := range site.Pages {
@@ -542,7 +549,9 @@ func renderMarkdown(ctx context.Context, md *markdown.Renderer, loaded *content.
 		p := pages[i]
 		doc, warns := md.Parse(p.File, p.Body, p.BodyLine)
 		for _, w := range warns {
-			diags.Add(w)
+			if !supersededByChecker[w.Rule] || !checked {
+				diags.Add(w)
+			}
 		}
 		docs[i] = doc
 		p.Headings = doc.Headings

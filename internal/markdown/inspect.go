@@ -18,14 +18,26 @@ import (
 // summaryLen is the length, in characters, Summary is trimmed to.
 const summaryLen = 300
 
+// Rule ids of the warnings Parse returns, so that a content checker with
+// its own (Swedish, more detailed) rules for the same problems can drop
+// these instead of reporting each problem twice.
+const (
+	RuleHeadingSkip = "md-heading-skip"
+	RuleLinkNoText  = "md-link-no-text"
+	RuleImageNoAlt  = "md-image-no-alt"
+)
+
 // inspect fills in the Document's headings, links, summary and word count
 // from its AST and returns the warnings found on the way.
 func (d *Document) inspect(unsafe bool) []*diag.Diagnostic {
 	var diags []*diag.Diagnostic
-	warn := func(off int, format string, args ...any) {
+	warnRule := func(rule string, off int, format string, args ...any) {
 		line, col := d.lines.pos(off)
-		diags = append(diags, diag.Warnf(d.File, line, col, format, args...))
+		w := diag.Warnf(d.File, line, col, format, args...)
+		w.Rule = rule
+		diags = append(diags, w)
 	}
+	warn := func(off int, format string, args ...any) { warnRule("", off, format, args...) }
 	src := d.src
 	prevLevel := 1 // the page title, which the layout renders as h1
 	seenIDs := map[string]bool{}
@@ -49,7 +61,7 @@ func (d *Document) inspect(unsafe bool) []*diag.Diagnostic {
 				if len(d.Headings) == 1 {
 					what = " (the page title)"
 				}
-				warn(off, "heading level skips from h%d%s to h%d: %q", prevLevel, what, n.Level, txt)
+				warnRule(RuleHeadingSkip, off, "heading level skips from h%d%s to h%d: %q", prevLevel, what, n.Level, txt)
 			}
 			prevLevel = n.Level
 			if seenIDs[id] {
@@ -64,13 +76,13 @@ func (d *Document) inspect(unsafe bool) []*diag.Diagnostic {
 			off, dest := inlineStart(n), unescape(n.Destination)
 			d.addLink(n, dest, off, false)
 			if plainText(n, src, true) == "" {
-				warn(off, "link has no text: %s", dest)
+				warnRule(RuleLinkNoText, off, "link has no text: %s", dest)
 			}
 		case *ast.Image:
 			off, dest := inlineStart(n), unescape(n.Destination)
 			d.addLink(n, dest, off, true)
 			if plainText(n, src, true) == "" {
-				warn(off, "image has no alt text: %s", dest)
+				warnRule(RuleImageNoAlt, off, "image has no alt text: %s", dest)
 			}
 		case *ast.AutoLink:
 			dest := string(n.URL(src))
