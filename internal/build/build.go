@@ -674,5 +674,3 @@ func hash(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])[:10]
 }
-
-
