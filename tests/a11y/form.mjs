@@ -8,9 +8,9 @@
 // labels with Swedish text (å, ä, ö and a line break), waits 3.5 s (the
 // relay rejects posts sent sooner than 3 s after the form was shown),
 // submits with the form's submit button, and checks the thank-you page: a
-// 2xx status, a reference number (a data-reference attribute, or text like
-// KBG-2026-17), and zero axe violations there too. No request may go to
-// another host than the form's.
+// 2xx status, a reference number (a data-reference attribute, a .reference
+// element, or text like KBG-2026-000017), and zero axe violations there
+// too. No request may go to another host than the form's.
 //
 // Prints one JSON line on stdout:
 //   {"status":200,"url":"http://…/tack/…","reference":"KBG-2026-17"}
@@ -28,7 +28,7 @@ export const ENTRY = {
   Meddelande: 'Hej!\nNär plogas gång- och cykelvägen längs Vättern? Det är halt vid förskolan.\nMed vänlig hälsning, Åsa',
 };
 
-const REFERENCE_RE = /\b[A-ZÅÄÖ]{2,}-\d{4}-\d+\b/;
+const REFERENCE_RE = /\b[A-ZÅÄÖ]+-\d{4}-\d+\b/;
 const LENIENT_RE = /\b[A-ZÅÄÖ]{2,}[-–]\d+(?:[-–]\d+)*\b/;
 
 /** The field whose label is `label`: an exact label match, else the first partial one. */
@@ -49,6 +49,9 @@ async function findReference(page) {
         const v = (el.getAttribute('data-reference') || el.textContent || '').trim();
         if (v) return v;
       }
+      const cls = document.querySelector('.reference');
+      const c = cls ? cls.textContent.trim() : '';
+      if (c && new RegExp(lenient).test(c)) return c;
       const text = document.body ? document.body.innerText : '';
       const m = text.match(new RegExp(strict)) || text.match(new RegExp(lenient));
       return m ? m[0] : '';
