@@ -5,7 +5,8 @@
 //
 //	title        = "Karlsborgs kommun"        # site name
 //	baseURL      = "https://www.karlsborg.se/"
-//	language     = "sv"                       # "sv" or "en": interface language
+//	language     = "sv"                       # the default language: "sv" or "en", or
+//	                                          # one of [[languages]] (default: the first)
 //	timeZone     = "Europe/Stockholm"
 //	theme        = ""                         # folder under themes/; "" = built-in default
 //	unsafeHTML   = false                      # let raw HTML in Markdown through
@@ -22,6 +23,8 @@
 //	[sections.nyheter] type = "news"  sort = "date"   # per-section defaults
 //	[[menu.main]] name = "Kontakt"  url = "/kontakt/"  weight = 50
 //	[params] anything = "for site layouts"
+//	[[languages]]                             # a multilingual site (package content)
+//	code = "en"  name = "English"  dir = "ltr"  title = "Karlsborg Municipality"
 //	[check]                                   # torg check (docs/check.md)
 //	lix = 50  lixLattlast = 40                # LIX limits: ordinary and lättläst pages
 //	sentenceWords = 35  paragraphWords = 120  # "long" sentences and paragraphs
@@ -39,6 +42,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -75,6 +79,9 @@ type Config struct {
 	Types        map[string]map[string]any `toml:"types"`
 	Check        Check                     `toml:"check"`
 	Search       Search                    `toml:"search"`
+	// Languages lists the site's languages, the default one first; empty
+	// (or one entry) for a single-language site.
+	Languages []Language `toml:"languages"`
 
 	// Dir is the site folder torg.toml was read from ("" when parsed
 	// from bytes), for features that read files beside it.
@@ -83,6 +90,20 @@ type Config struct {
 	Location *time.Location `toml:"-"`
 	// Base is BaseURL parsed, always ending in "/".
 	Base *url.URL `toml:"-"`
+}
+
+// Language is one language of a multilingual site.
+type Language struct {
+	// Code is the BCP 47 language code ("sv", "en", "fi", "fit", "se",
+	// "rom", "yi"): the lang attribute, the URL prefix (/en/) and the
+	// file suffix (bygglov.en.md).
+	Code string `toml:"code"`
+	// Name is the language's name in the language itself ("Suomi").
+	Name string `toml:"name"`
+	// Dir is the writing direction: "ltr" (default) or "rtl".
+	Dir string `toml:"dir"`
+	// Title is the site's title in the language (default: title).
+	Title string `toml:"title"`
 }
 
 // Organisation is the organisation behind the site, shown in every footer.
@@ -216,7 +237,7 @@ func Parse(src []byte, diags *diag.List) (*Config, error) {
 	return c, nil
 }
 
-var knownKeys = []string{"title", "baseURL", "language", "timeZone", "theme", "unsafeHTML", "paginate", "minify", "emailDomains", "reviewMonths", "copyright", "organisation", "style", "relay", "sections", "menu", "params", "types", "name", "visitingAddress", "postalAddress", "phone", "email", "orgNumber", "openingHours", "accessibilityURL", "privacyURL", "brand", "url", "type", "sort", "weight", "check", "rules", "lix", "lixLattlast", "sentenceWords", "paragraphWords"}
+var knownKeys = []string{"title", "baseURL", "language", "timeZone", "theme", "unsafeHTML", "paginate", "minify", "emailDomains", "reviewMonths", "copyright", "organisation", "style", "relay", "sections", "menu", "params", "types", "name", "visitingAddress", "postalAddress", "phone", "email", "orgNumber", "openingHours", "accessibilityURL", "privacyURL", "brand", "url", "type", "sort", "weight", "check", "rules", "lix", "lixLattlast", "sentenceWords", "paragraphWords", "languages", "code", "dir", "search", "synonyms"}
 
 func findKeyLine(src []byte, key string) int {
 	for i, line := range strings.Split(string(src), "\n") {
@@ -232,11 +253,8 @@ func (c *Config) finish() error {
 	if c.Title == "" {
 		c.Title = "Webbplats"
 	}
-	if c.Language == "" {
-		c.Language = "sv"
-	}
-	if c.Language != "sv" && c.Language != "en" {
-		return fmt.Errorf("language: %q is not supported (use \"sv\" or \"en\")", c.Language)
+	if err := c.finishLanguages(); err != nil {
+		return err
 	}
 	if c.TimeZone == "" {
 		c.TimeZone = "Europe/Stockholm"
@@ -279,6 +297,93 @@ func (c *Config) finish() error {
 		}
 	}
 	return nil
+}
+
+var langCodeRE = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+func (c *Config) finishLanguages() error {
+	if len(c.Languages) == 0 {
+		if c.Language == "" {
+			c.Language = "sv"
+		}
+		if c.Language != "sv" && c.Language != "en" {
+			return fmt.Errorf("language: %q is not supported (use \"sv\" or \"en\", or list the site's languages with [[languages]])", c.Language)
+		}
+		return nil
+	}
+	seen := map[string]bool{}
+	for i := range c.Languages {
+		l := &c.Languages[i]
+		if !langCodeRE.MatchString(l.Code) {
+			return fmt.Errorf("languages: code %q is not a language code of two or three lowercase letters (\"en\", \"fit\")", l.Code)
+		}
+		if seen[l.Code] {
+			return fmt.Errorf("languages: %q is listed twice", l.Code)
+		}
+		seen[l.Code] = true
+		switch l.Dir {
+		case "":
+			l.Dir = "ltr"
+		case "ltr", "rtl":
+		default:
+			return fmt.Errorf("languages.%s.dir: %q is not \"ltr\" or \"rtl\"", l.Code, l.Dir)
+		}
+		if l.Name == "" {
+			l.Name = l.Code
+		}
+	}
+	if c.Language == "" {
+		c.Language = c.Languages[0].Code
+	}
+	if !seen[c.Language] {
+		return fmt.Errorf("language: %q is not one of the [[languages]]", c.Language)
+	}
+	// The default language first.
+	for i, l := range c.Languages {
+		if l.Code == c.Language && i > 0 {
+			c.Languages = append(append([]Language{l}, c.Languages[:i]...), c.Languages[i+1:]...)
+			break
+		}
+	}
+	for i := range c.Languages {
+		if c.Languages[i].Title == "" {
+			c.Languages[i].Title = c.Title
+		}
+	}
+	return nil
+}
+
+// Multilingual reports whether torg.toml lists more than one language.
+func (c *Config) Multilingual() bool { return len(c.Languages) > 1 }
+
+// IsLanguage reports whether code is one of the site's languages.
+func (c *Config) IsLanguage(code string) bool {
+	for _, l := range c.Languages {
+		if l.Code == code {
+			return true
+		}
+	}
+	return code == c.Language
+}
+
+// Lang returns the language with the given code; for a code the site does
+// not list, a left-to-right language named by its code.
+func (c *Config) Lang(code string) Language {
+	for _, l := range c.Languages {
+		if l.Code == code {
+			return l
+		}
+	}
+	return Language{Code: code, Name: code, Dir: "ltr", Title: c.Title}
+}
+
+// LangPrefix returns the URL prefix of a language's pages: "" for the
+// default language, "/en" for the others.
+func (c *Config) LangPrefix(code string) string {
+	if code == "" || code == c.Language {
+		return ""
+	}
+	return "/" + code
 }
 
 // SetBaseURL replaces the base URL (for --baseurl).

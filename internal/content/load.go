@@ -211,7 +211,13 @@ func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 		return nil, err
 	}
 	p := &Page{File: f.rel, Body: body, BodyLine: bodyLine, Lang: l.cfg.Language}
-	relToContent := strings.TrimPrefix(f.rel, ContentDir+"/")
+	relToContent, lang, lattlast, langErr := splitLang(l.cfg, strings.TrimPrefix(f.rel, ContentDir+"/"))
+	if langErr != "" {
+		return nil, diag.Errorf(f.rel, 0, 0, "%s", langErr)
+	}
+	p.Lang, p.lattlastFile, p.logical = lang, lattlast, relToContent
+	p.transKey = translationKey(relToContent)
+	p.noDerivedID = lang != l.cfg.Language || lattlast
 	dir, base := path.Split(relToContent)
 	dir = strings.TrimSuffix(dir, "/")
 	switch {
@@ -221,6 +227,12 @@ func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 		p.Kind = KindSection
 	default:
 		p.Kind = KindPage
+	}
+	if lattlast && base == "_index.md" {
+		if dir == "" {
+			return nil, diag.Errorf(f.rel, 0, 0, "the home page has no lättläst twin: write the lättläst start page as content/lattlast/_index.md")
+		}
+		p.Kind = KindPage // a section's twin is a page in the section
 	}
 	if p.Kind == KindPage && base == "index.md" {
 		// A page bundle: its folder is the page; its section is the folder above.
@@ -295,8 +307,11 @@ func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 		fm.Fail("expiryDate", "is not after publishDate")
 	}
 
-	// Type: front matter, else the section default, else "page".
-	if p.Type == "" {
+	// Type: front matter, else the section default, else "page". Pages in
+	// other languages and lättläst twins are plain pages unless their
+	// front matter names a type, so that they do not join the registers
+	// of the default language.
+	if p.Type == "" && !p.noDerivedID {
 		p.Type = l.cfg.SectionDefaults(p.Section).Type
 	}
 	if p.Type == "" {
@@ -342,6 +357,12 @@ func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 	}
 	if p.LinkTitle == "" {
 		p.LinkTitle = p.Title
+	}
+	if p.lattlastFile {
+		if p.Params == nil {
+			p.Params = map[string]any{}
+		}
+		p.Params["lattlast"] = true // the lättläst limits of torg check
 	}
 	if p.Lastmod.IsZero() {
 		if l.opts.Lastmod != nil {
@@ -456,7 +477,23 @@ func (l *loader) assemble(ctx context.Context, loaded []*Page, others []srcFile)
 	// Sections: every folder holding pages gets a section page, generated
 	// when it has no _index.md.
 	sections := map[string]*Page{} // content-relative dir → section page
+	ls := &langState{homes: map[string]*Page{}, sections: map[string]map[string]*Page{}}
 	for _, p := range pages {
+		if p.Lang != l.cfg.Language {
+			switch p.Kind {
+			case KindHome:
+				if other := ls.homes[p.Lang]; other != nil {
+					errs.Add(diag.Errorf(p.File, 0, 0, "a second home page for language %q (the first is %s)", p.Lang, other.File))
+				}
+				ls.homes[p.Lang] = p
+			case KindSection:
+				if ls.sections[p.Lang] == nil {
+					ls.sections[p.Lang] = map[string]*Page{}
+				}
+				ls.sections[p.Lang][p.Dir] = p
+			}
+			continue
+		}
 		switch p.Kind {
 		case KindHome:
 			s.Home = p
@@ -467,6 +504,19 @@ func (l *loader) assemble(ctx context.Context, loaded []*Page, others []srcFile)
 	if s.Home == nil {
 		s.Home = &Page{Kind: KindHome, Title: l.cfg.Title, LinkTitle: l.cfg.Title, Type: "page", Lang: l.cfg.Language}
 	}
+	// Every other language has a home page: its _index.<code>.md, else a
+	// fallback page showing the default home page under a notice.
+	if l.cfg.Multilingual() {
+		ls.homes[l.cfg.Language] = s.Home
+		for _, lang := range l.cfg.Languages[1:] {
+			if ls.homes[lang.Code] == nil {
+				h := newFallback(s.Home, lang.Code)
+				ls.homes[lang.Code] = h
+				pages = append(pages, h)
+			}
+		}
+	}
+	s.langHomes = ls.homes
 	var ensure func(dir string) *Page
 	ensure = func(dir string) *Page {
 		if dir == "" || dir == "." {
@@ -489,6 +539,12 @@ func (l *loader) assemble(ctx context.Context, loaded []*Page, others []srcFile)
 		return sec
 	}
 	for _, p := range append([]*Page(nil), pages...) {
+		if p.Lang != l.cfg.Language {
+			if p.Kind != KindHome {
+				p.Parent = ls.parent(p)
+			}
+			continue
+		}
 		switch p.Kind {
 		case KindPage:
 			if _, inBundle := insideBundle(p.Dir, bundleDirs); inBundle {
@@ -570,9 +626,13 @@ func (l *loader) assemble(ctx context.Context, loaded []*Page, others []srcFile)
 		s.ambiguous = appendMap(s.ambiguous, id, files)
 	}
 
-	// Children, sorted as the section is configured.
+	// Translations, lättläst twins and fallback pages.
+	pages = l.linkLanguages(s, ls, pages, errs)
+
+	// Children, sorted as the section is configured. Lättläst twins are
+	// listed in the lättläst section instead, fallback pages nowhere.
 	for _, p := range pages {
-		if p.Parent == nil || p.Kind == KindHome {
+		if p.Parent == nil || p.Kind == KindHome || p.FallbackOf != nil || p.lattlastFile {
 			continue
 		}
 		p.Parent.Pages = append(p.Parent.Pages, p)
@@ -613,7 +673,11 @@ func (l *loader) assemble(ctx context.Context, loaded []*Page, others []srcFile)
 			if w == 0 {
 				w = p.Weight
 			}
-			s.Menus[m.Menu] = append(s.Menus[m.Menu], MenuItem{Name: name, URL: p.URL, Weight: w, Page: p})
+			menu := m.Menu
+			if p.Lang != l.cfg.Language {
+				menu += "." + p.Lang // a language's own menus: see Site.Menu
+			}
+			s.Menus[menu] = append(s.Menus[menu], MenuItem{Name: name, URL: p.URL, Weight: w, Page: p})
 		}
 	}
 	for menu, items := range l.cfg.Menu {
@@ -629,6 +693,9 @@ func (l *loader) assemble(ctx context.Context, loaded []*Page, others []srcFile)
 			return items[i].Name < items[j].Name
 		})
 	}
+
+	// The lättläst section and the "Andra språk" page.
+	l.generatedLanguagePages(s, &pages, errs)
 
 	// Non-Markdown files: bundle resources and documents.
 	for _, f := range others {
@@ -708,10 +775,13 @@ func (p *Page) ID() string {
 	if p.pageID != "" {
 		return p.pageID
 	}
-	if p.File == "" {
+	if p.File == "" || p.noDerivedID {
 		return ""
 	}
 	rel := strings.TrimPrefix(p.File, ContentDir+"/")
+	if p.logical != "" {
+		rel = p.logical
+	}
 	base := path.Base(rel)
 	if base == "_index.md" || base == "index.md" {
 		d := path.Dir(rel)
@@ -747,6 +817,19 @@ func (l *loader) pageURL(p *Page) string {
 	if p.URL != "" && p.File != "" {
 		return urlpath.Clean(p.URL)
 	}
+	u := l.treeURL(p)
+	if p.lattlastFile {
+		u += LattlastSuffix + "/"
+	}
+	return l.cfg.LangPrefix(p.Lang) + u
+}
+
+// treeURL is a page's URL from its place in the content tree, without
+// language prefix.
+func (l *loader) treeURL(p *Page) string {
+	if p.lattlastFile && path.Base(p.logical) == "_index.md" {
+		return l.dirURL(p.Dir) // a section's twin: /tjanster/lattlast/
+	}
 	switch p.Kind {
 	case KindHome:
 		return "/"
@@ -760,6 +843,9 @@ func (l *loader) pageURL(p *Page) string {
 	name := p.Slug
 	if name == "" {
 		rel := strings.TrimPrefix(p.File, ContentDir+"/")
+		if p.logical != "" {
+			rel = p.logical
+		}
 		base := path.Base(rel)
 		if base == "index.md" {
 			base = path.Base(path.Dir(rel))

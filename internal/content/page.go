@@ -95,9 +95,17 @@ type Page struct {
 	Sections []*Page
 	// Resources lists the files of a page bundle, as site-relative URLs.
 	Resources []Resource
-	// Translations and other per-language links, filled in by later
-	// features; empty for single-language sites.
+	// Translations lists the page in the site's other languages (not the
+	// page itself), in torg.toml order; empty on single-language sites.
 	Translations []*Page
+	// LattlastPage is the page's lättläst twin (bygglov.lattlast.md);
+	// OrdinaryPage, on the twin, is the ordinary page.
+	LattlastPage *Page
+	OrdinaryPage *Page
+	// FallbackOf is set on a generated fallback page (/en/tjanster/x/ for a
+	// page without an English translation): the default-language page
+	// whose text it shows under a notice in the reader's language.
+	FallbackOf *Page
 
 	// FeedURL is the URL of the page's Atom feed, set for sections and the
 	// home page when they hold dated pages.
@@ -109,6 +117,12 @@ type Page struct {
 	NoIndex bool
 
 	pageID string // front matter "id"
+
+	logical      string           // content path without language and lättläst markers
+	transKey     string           // shared by translations (translationKey)
+	lattlastFile bool             // a .lattlast.md twin
+	noDerivedID  bool             // translations and twins get no id from the file name
+	fallbacks    map[string]*Page // language → fallback page of this page
 }
 
 // Heading is one heading of a page body.

@@ -152,6 +152,7 @@ type Site struct {
 	Now time.Time
 
 	ambiguous map[string][]string // derived ids shared by several files
+	langHomes map[string]*Page    // language → its home page
 }
 
 // Lookup returns the page with the given id, with an error that says why
