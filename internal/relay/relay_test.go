@@ -829,3 +829,37 @@ give_up = "96h"
 }
 
 func discardLogger() *slogLogger { return newDiscard() }
+
+// TestDeadLetterSentOnce: a rescan that finds a fresh dead letter while
+// the worker is still handling the move must not make it send the
+// letter to the fallback mailbox twice.
+func TestDeadLetterSentOnce(t *testing.T) {
+	h := newHarness(t, func(c *Config, _ *harness) { c.Retry.Scan = Duration(time.Millisecond) })
+	h.smtp.FailRcpt("anna.andersson@karlsborg.se", 550)
+	var refs []string
+	for i := 0; i < 20; i++ {
+		refs = append(refs, refFrom(t, h.post("anna-andersson", h.values("anna-andersson"))))
+	}
+	n := map[string]int{}
+	// The log entry is written last, after the dead letter is deleted.
+	waitFor(t, func() bool {
+		es, _ := h.srv.Outbox().ReadLog()
+		clear(n)
+		for _, e := range es {
+			if e.Outcome == "fallback_delivered" {
+				n[e.Reference]++
+			}
+		}
+		for _, r := range refs {
+			if n[r] == 0 {
+				return false
+			}
+		}
+		return len(h.dirFiles("dead")) == 0 && len(h.dirFiles("queue")) == 0
+	})
+	for _, r := range refs {
+		if got := len(findRef(h.smtp.Messages(), r)); got != 1 || n[r] != 1 {
+			t.Errorf("%s: %d messages at the SMTP server, %d fallback_delivered log entries; want 1", r, got, n[r])
+		}
+	}
+}

@@ -127,7 +127,12 @@ func (s *Server) runWorker(ctx context.Context) {
 			case r.toDead:
 				delete(jobs, r.key)
 				ref := r.key[len(outbox.Queue)+1:]
-				jobs[string(outbox.Dead)+"/"+ref] = &job{state: outbox.Dead, next: s.now()}
+				// A rescan since the move may already have found the dead
+				// letter and even be sending it to the fallback mailbox:
+				// replacing that job would send it twice.
+				if dk := string(outbox.Dead) + "/" + ref; jobs[dk] == nil {
+					jobs[dk] = &job{state: outbox.Dead, next: s.now()}
+				}
 			case r.done:
 				delete(jobs, r.key)
 			case r.temporary:
