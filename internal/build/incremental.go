@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"html/template"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -191,7 +192,9 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	res := &Result{}
 	defer func() { res.Warnings = diags.Warnings() }()
 	if opts.Now.IsZero() {
-		opts.Now = time.Now()
+		// Layouts that show the current time see it to the minute, so
+		// that they are not all rendered again on every change.
+		opts.Now = time.Now().Truncate(time.Minute)
 	}
 
 	// config
@@ -246,11 +249,10 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	if err != nil {
 		return nil, fmt.Errorf("theme assets: %w", err)
 	}
-	themeKey, wide, usesNow, err := layoutsKey(th)
+	deps, err := analyseLayouts(th)
 	if err != nil {
 		return nil, fmt.Errorf("theme: %w", err)
 	}
-
 	// load
 	lastmod, err := b.lastmodFunc(ctx, opts, cfg, diags, touched)
 	if err != nil {
@@ -323,7 +325,7 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	keys := b.pageKeys(ctx, site, all)
 	g := newKeyHasher()
 	g.u64(cfgKey)
-	g.u64(themeKey)
+	g.u64(deps.key)
 	g.strMap(assets)
 	menuNames := make([]string, 0, len(site.Menus))
 	for n := range site.Menus {
@@ -345,20 +347,62 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 		g.u64(keys.link[s])
 		g.i64(int64(len(s.Pages)))
 	}
-	if wide {
-		g.u64(keys.site)
+	for _, u := range deps.urls {
+		g.str(u)
+		if p := site.ByURL[u]; p != nil {
+			g.u64(keys.own[p])
+			g.u64(keys.kids[p])
+		}
 	}
-	if usesNow {
-		g.time(opts.Now)
+	for _, id := range deps.ids {
+		g.str(id)
+		if p := site.ByID[id]; p != nil {
+			g.u64(keys.own[p])
+			g.u64(keys.kids[p])
+		}
+	}
+	for _, name := range deps.sections {
+		g.str(name)
+		for _, p := range site.Sections {
+			if p.Section == name {
+				g.u64(keys.own[p])
+				g.u64(keys.kids[p])
+			}
+		}
 	}
 	global := g.sum()
+	g = newKeyHasher()
+	g.u64(global)
+	g.u64(keys.site)
+	globalWide := g.sum()
+	g = newKeyHasher()
+	g.u64(global)
+	g.time(opts.Now)
+	globalNow := g.sum()
+	g.u64(keys.site)
+	globalWideNow := g.sum()
+	globalFor := func(p *content.Page) uint64 {
+		layout, err := eng.Lookup(p)
+		if err != nil {
+			return global
+		}
+		switch w, n := deps.wide[layout], deps.now[layout]; {
+		case w && n:
+			return globalWideNow
+		case w:
+			return globalWide
+		case n:
+			return globalNow
+		}
+		return global
+	}
 
 	sink := NewMemSink()
 	tr := &tracker{sink: sink, owner: map[string]string{}}
 	newOuts := make(map[string]outEntry, len(b.outs))
 	var outMu sync.Mutex
 	var rendered, reused atomic.Int64
-	if err := b.renderPages(ctx, eng, site, all, tr, min, opts, keys, global, newOuts, &outMu, &rendered, &reused); err != nil {
+	if err := b.renderPages(ctx, eng, site, all, tr, min, opts, keys, globalFor, newOuts, &outMu, &rendered, &reused); err != nil {
 		return nil, err
 	}
 
@@ -600,21 +644,40 @@ func (b *Incremental) readBlob(name, abs string, dirty map[string]bool) ([]byte,
 }
 
 // wideRE finds template code that reaches pages other than the page being
-// rendered, its ancestors and its list items. Layouts using it make every
-// page depend on every page.
-var wideRE = regexp.MustCompile(`\.Site\.(Pages|ByID|ByURL|ByFile|Tags|Home)\b|\bpageByID\b|\bpagesOfType\b|\bsection\s+"|\.Parent\.(Pages|Sections|Parent)\b|\.Translations\b`)
+// rendered, its ancestors, siblings and list members. Pages rendered with
+// layouts using it depend on every page.
+var wideRE = regexp.MustCompile(`\.Site\.(Pages|ByID|ByURL|ByFile|Tags|Home)\b|\bpageByID\b|\bpagesOfType\b|\bsection\s+[$.(]|\.Parent\.(Pages|Sections|Parent)\b|\.Translations\b`)
 
-// nowRE finds uses of the current time.
-var nowRE = regexp.MustCompile(`\bnow\b|\.Now\b`)
+// Lookups of one page by a constant key are not wide: the page looked up
+// becomes part of every page's key instead.
+var (
+	probeURLRE     = regexp.MustCompile(`index\s+\$?\.Site\.ByURL\s+"([^"]*)"`)
+	probeIDRE      = regexp.MustCompile(`(?:index\s+\$?\.Site\.ByID|pageByID)\s+"([^"]*)"`)
+	probeSectionRE = regexp.MustCompile(`\bsection\s+"([^"]*)"`)
+	nowRE          = regexp.MustCompile(`\bnow\b|\.Now\b`)
+	actionRE       = regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	commentRE      = regexp.MustCompile(`(?s)/\*.*?\*/`)
+	templateRefRE  = regexp.MustCompile(`\{\{-?\s*(?:template|block)\s+"([^"]+)"`)
+)
 
-// layoutsKey hashes every layout and i18n file; wide reports layouts that
-// reach across the site, usesNow layouts that show the current time. The
-// home page and 404 page layouts are not counted: those pages always
-// depend on the whole site.
-func layoutsKey(th *theme) (key uint64, wide, usesNow bool, err error) {
+// layoutDeps is what the layouts' code tells about their dependencies.
+type layoutDeps struct {
+	key  uint64          // every layout and i18n file
+	wide map[string]bool // layout name → reaches across the site
+	now  map[string]bool // layout name → shows the current time
+	// urls, ids and sections are pages looked up by constant keys.
+	urls, ids, sections []string
+}
+
+// analyseLayouts hashes every layout and i18n file and finds, for every
+// layout, whether it (with baseof.html and the partials it calls) reaches
+// across the site or uses the current time.
+func analyseLayouts(th *theme) (*layoutDeps, error) {
 	h := newKeyHasher()
-	for _, group := range [][]render.Layer{th.layouts, th.i18n} {
-		for li, l := range group {
+	srcs := map[string][]byte{}
+	for gi, group := range [][]render.Layer{th.layouts, th.i18n} {
+		for li := len(group) - 1; li >= 0; li-- {
+			l := group[li]
 			h.i64(int64(li))
 			if l.FS == nil {
 				continue
@@ -635,22 +698,83 @@ func layoutsKey(th *theme) (key uint64, wide, usesNow bool, err error) {
 				}
 				h.str(l.Prefix + p)
 				h.bytes(src)
-				if strings.HasSuffix(p, ".html") && p != "index.html" && p != "404.html" && p != "_default/tags.html" {
-					if wideRE.Match(src) {
-						wide = true
-					}
-				}
-				if strings.HasSuffix(p, ".html") && nowRE.Match(src) {
-					usesNow = true
+				if gi == 0 && strings.HasSuffix(p, ".html") {
+					srcs[p] = src // earlier layers override later ones
 				}
 				return nil
 			})
 			if err != nil {
-				return 0, false, false, err
+				return nil, err
 			}
 		}
 	}
-	return h.sum(), wide, usesNow, nil
+	deps := &layoutDeps{key: h.sum(), wide: map[string]bool{}, now: map[string]bool{}}
+	wide, now := map[string]bool{}, map[string]bool{}
+	refs := map[string][]string{}
+	seenProbe := map[string]bool{}
+	probe := func(list *[]string, kind, v string) {
+		if !seenProbe[kind+v] {
+			seenProbe[kind+v] = true
+			*list = append(*list, v)
+		}
+	}
+	for name, full := range srcs {
+		// Only template actions count, without their comments.
+		var code []byte
+		for _, m := range actionRE.FindAll(full, -1) {
+			code = append(code, commentRE.ReplaceAll(m, nil)...)
+			code = append(code, '\n')
+		}
+		src := code
+		for _, m := range probeURLRE.FindAllSubmatch(src, -1) {
+			probe(&deps.urls, "u", string(m[1]))
+		}
+		for _, m := range probeIDRE.FindAllSubmatch(src, -1) {
+			probe(&deps.ids, "i", string(m[1]))
+		}
+		for _, m := range probeSectionRE.FindAllSubmatch(src, -1) {
+			probe(&deps.sections, "s", string(m[1]))
+		}
+		rest := probeURLRE.ReplaceAll(src, nil)
+		rest = probeIDRE.ReplaceAll(rest, nil)
+		rest = probeSectionRE.ReplaceAll(rest, nil)
+		wide[name] = wideRE.Match(rest)
+		now[name] = nowRE.Match(src)
+		for _, m := range templateRefRE.FindAllSubmatch(full, -1) {
+			refs[name] = append(refs[name], string(m[1]))
+		}
+	}
+	sort.Strings(deps.urls)
+	sort.Strings(deps.ids)
+	sort.Strings(deps.sections)
+	const baseName = "_default/baseof.html"
+	for name := range srcs {
+		if name == baseName || strings.HasPrefix(name, "partials/") {
+			continue
+		}
+		seen := map[string]bool{}
+		var visit func(n string)
+		visit = func(n string) {
+			if seen[n] {
+				return
+			}
+			seen[n] = true
+			for _, r := range refs[n] {
+				visit(r)
+			}
+		}
+		visit(name)
+		visit(baseName)
+		for n := range seen {
+			if wide[n] {
+				deps.wide[name] = true
+			}
+			if now[n] {
+				deps.now[name] = true
+			}
+		}
+	}
+	return deps, nil
 }
 
 // renderMarkdown is the caching twin of renderMarkdown in build.go.
@@ -768,15 +892,33 @@ type siteKeys struct {
 }
 
 func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*content.Page) *siteKeys {
-	own := make([]uint64, len(all))
+	base := make([]uint64, len(all))
 	link := make([]uint64, len(all))
 	content.Parallel(ctx, len(all), func(i int) {
-		own[i], link[i] = b.ownKey(all[i])
+		base[i], link[i] = ownKey(all[i])
 	})
 	k := &siteKeys{own: make(map[*content.Page]uint64, len(all)), link: make(map[*content.Page]uint64, len(all))}
+	baseOf := make(map[*content.Page]uint64, len(all))
+	for i, p := range all {
+		baseOf[p], k.link[p] = base[i], link[i]
+	}
+	// Content-type data may point at other pages: those count with
+	// their own fields (not their data, which could point back).
+	own := make([]uint64, len(all))
+	content.Parallel(ctx, len(all), func(i int) {
+		p := all[i]
+		if p.Data == nil {
+			own[i] = base[i]
+			return
+		}
+		h := newKeyHasher()
+		h.u64(base[i])
+		h.value(reflect.ValueOf(p.Data), baseOf, map[uintptr]bool{}, 0)
+		own[i] = h.sum()
+	})
 	h := newKeyHasher()
 	for i, p := range all {
-		k.own[p], k.link[p] = own[i], link[i]
+		k.own[p] = own[i]
 		h.u64(own[i])
 	}
 	k.site = h.sum()
@@ -801,7 +943,9 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 	return k
 }
 
-func (b *Incremental) ownKey(p *content.Page) (own, link uint64) {
+// ownKey hashes a page's fields (all but Data) and, as link, what a link
+// to it shows.
+func ownKey(p *content.Page) (own, link uint64) {
 	h := newKeyHasher()
 	h.str(p.URL)
 	h.str(p.Permalink)
@@ -857,10 +1001,7 @@ func (b *Incremental) ownKey(p *content.Page) (own, link uint64) {
 	h.i64(int64(len(p.Pages)))
 	h.i64(int64(len(p.Sections)))
 	if p.Params != nil {
-		h.any(p.Params, &b.noRes)
-	}
-	if p.Data != nil {
-		h.any(p.Data, &b.noRes)
+		h.value(reflect.ValueOf(p.Params), nil, map[uintptr]bool{}, 0)
 	}
 	return h.sum(), link
 }
@@ -890,7 +1031,7 @@ func jobKey(global uint64, keys *siteKeys, p *content.Page, job pagerJob) uint64
 }
 
 // renderPages is the caching twin of renderPages in pages.go.
-func (b *Incremental) renderPages(ctx context.Context, eng *render.Engine, site *content.Site, pages []*content.Page, tr *tracker, min *minifier, opts Options, keys *siteKeys, global uint64, newOuts map[string]outEntry, outMu *sync.Mutex, rendered, reused *atomic.Int64) error {
+func (b *Incremental) renderPages(ctx context.Context, eng *render.Engine, site *content.Site, pages []*content.Page, tr *tracker, min *minifier, opts Options, keys *siteKeys, globalFor func(*content.Page) uint64, newOuts map[string]outEntry, outMu *sync.Mutex, rendered, reused *atomic.Int64) error {
 	errs := &diag.List{}
 	var seen dedupe
 	perPage := site.Config.Paginate
@@ -905,6 +1046,7 @@ func (b *Incremental) renderPages(ctx context.Context, eng *render.Engine, site 
 		if who == "" {
 			who = "page " + p.URL
 		}
+		global := globalFor(p)
 		for _, job := range pagerJobs(p, perPage) {
 			out := urlpath.OutputFile(job.url)
 			key := jobKey(global, keys, p, job)
@@ -1145,15 +1287,105 @@ func (k *keyHasher) strMap(m map[string]string) {
 	}
 }
 
-// any hashes a value through JSON; a value that cannot be encoded makes
-// the key unique, so that pages holding it are always rendered again.
-func (k *keyHasher) any(v any, counter *atomic.Int64) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		k.i64(counter.Add(1))
+var (
+	pageType = reflect.TypeFor[*content.Page]()
+	timeType = reflect.TypeFor[time.Time]()
+)
+
+// value hashes any value by walking it: pages it points to count by
+// their key in pages (nil: by URL), pointers already seen (cycles) by
+// a marker, functions and channels by type only.
+func (k *keyHasher) value(v reflect.Value, pages map[*content.Page]uint64, seen map[uintptr]bool, depth int) {
+	if depth > 64 {
+		k.str("deep")
 		return
 	}
-	k.bytes(b)
+	depth++
+	switch v.Kind() {
+	case reflect.Invalid:
+		k.str("nil")
+	case reflect.Pointer:
+		if v.IsNil() {
+			k.str("nil")
+			return
+		}
+		if v.Type() == pageType {
+			p := (*content.Page)(v.UnsafePointer())
+			if key, ok := pages[p]; ok {
+				k.u64(key)
+			} else {
+				k.str(p.URL)
+				k.str(p.Title)
+			}
+			return
+		}
+		if seen[v.Pointer()] {
+			k.str("seen")
+			return
+		}
+		seen[v.Pointer()] = true
+		k.value(v.Elem(), pages, seen, depth)
+	case reflect.Interface:
+		if v.IsNil() {
+			k.str("nil")
+			return
+		}
+		k.str(v.Elem().Type().String())
+		k.value(v.Elem(), pages, seen, depth)
+	case reflect.Struct:
+		if v.Type() == timeType && v.CanInterface() {
+			k.time(v.Interface().(time.Time))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			k.value(v.Field(i), pages, seen, depth)
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			k.str("nil")
+			return
+		}
+		fallthrough
+	case reflect.Array:
+		k.i64(int64(v.Len()))
+		for i := 0; i < v.Len(); i++ {
+			k.value(v.Index(i), pages, seen, depth)
+		}
+	case reflect.Map:
+		k.i64(int64(v.Len()))
+		type kv struct {
+			key string
+			v   reflect.Value
+		}
+		var items []kv
+		it := v.MapRange()
+		for it.Next() {
+			kh := newKeyHasher()
+			kh.value(it.Key(), pages, map[uintptr]bool{}, depth)
+			items = append(items, kv{fmt.Sprint(kh.sum()), it.Value()})
+		}
+		sort.Slice(items, func(i, j int) bool { return items[i].key < items[j].key })
+		for _, e := range items {
+			k.str(e.key)
+			k.value(e.v, pages, seen, depth)
+		}
+	case reflect.String:
+		k.str(v.String())
+	case reflect.Bool:
+		k.boolean(v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		k.i64(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		k.u64(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		k.u64(math.Float64bits(v.Float()))
+	case reflect.Complex64, reflect.Complex128:
+		c := v.Complex()
+		k.u64(math.Float64bits(real(c)))
+		k.u64(math.Float64bits(imag(c)))
+	default: // func, chan, unsafe pointer
+		k.str(v.Type().String())
+	}
 }
 
 func (k *keyHasher) sum() uint64 { return k.h.Sum64() }

@@ -1,0 +1,71 @@
+package build
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/torgsite/torg/internal/corpus"
+)
+
+// BenchmarkIncrementalEdit measures a one-page body edit on the generated
+// 10,000-page corpus: the rebuild alone, from Invalidate to the snapshot.
+// Run with TORG_BENCH_DIR on a RAM disk (/dev/shm) to keep disk noise out.
+func BenchmarkIncrementalEdit(b *testing.B) {
+	base := os.Getenv("TORG_BENCH_DIR")
+	if base == "" {
+		base = b.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "corpus")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	if err := corpus.Generate(ctx, dir, corpus.Options{Pages: 10000, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	inc := NewIncremental(Options{Source: dir, NoGit: true, Serve: true, Drafts: true})
+	t0 := time.Now()
+	first, err := inc.Rebuild(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("first build: %d pages, %d files in %v", first.Result.Pages, len(first.Files), time.Since(t0))
+	var files []string
+	filepath.WalkDir(filepath.Join(dir, "content"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Base(p) != "_index.md" {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	var times []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := files[(i*7919)%len(files)]
+		src, _ := os.ReadFile(f)
+		os.WriteFile(f, append(src, "\nEn ändring.\n"...), 0o644)
+		start := time.Now()
+		inc.Invalidate(f)
+		snap, err := inc.Rebuild(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+		if i == 0 {
+			b.Logf("rendered %d, reused %d, changed %d", snap.Rendered, snap.Reused, len(snap.Changed))
+		}
+	}
+	b.StopTimer()
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+}
