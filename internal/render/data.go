@@ -11,7 +11,14 @@
 //	home page:     index.html, _default/list.html
 //	tag list:      _default/tags.html;  one tag: _default/tag.html
 //	404 page:      404.html
-//	virtual page:  <type>/<layout>.html, <type>/single.html, _default/single.html
+//	virtual page:  <type>/<layout>.html, <layout>.html, _default/<layout>.html,
+//	               <type>/single.html, _default/single.html
+//	fallback page: _default/fallback.html first (a page shown in a language
+//	               it has no translation in; see package content)
+//
+// On a multilingual site every page is rendered in its own language
+// (Data.Lang is the page's Lang): the same layouts, with the interface
+// strings and dates of that language.
 //
 // Every page layout is parsed together with _default/baseof.html and every
 // file in partials/ into its own template set (one set per layout file, as
@@ -22,8 +29,13 @@
 //
 // Every layout receives *Data (see its fields). Functions available:
 //
-//	t KEY [ARGS...]   translated interface string (i18n/<lang>.toml), fmt-style args
-//	date TIME         "26 november 2026" (in the interface language)
+//	t KEY [ARGS...]   translated interface string (i18n/<lang>.toml), fmt-style args;
+//	                  in a language other than sv and en a missing key falls
+//	                  back to Swedish, then English
+//	tl LANG KEY [ARGS...]  the same string in another site language
+//	langName CODE, langDir CODE   a site language's own name and direction
+//	date TIME         "26 november 2026" (in the interface language; "26.11.2026"
+//	                  in languages other than sv and en)
 //	datetime TIME     "26 november 2026 kl. 14.30"
 //	isodate TIME      "2026-11-26" (for <time datetime>)
 //	asset PATH        URL of a theme asset with a content hash ("/css/main.3f2a1b9c.css")
@@ -53,7 +65,7 @@ type Data struct {
 	// Pager is set on list pages (home, section, tag): the current slice of
 	// pages and links to the neighbours.
 	Pager *Pager
-	// Lang is the interface language ("sv").
+	// Lang is the interface language ("sv"): the page's language.
 	Lang string
 	// Now is the build's current time (--now).
 	Now time.Time

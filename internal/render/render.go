@@ -46,23 +46,64 @@ type Options struct {
 	Diags  *diag.List
 }
 
-// Engine renders pages with one parsed template set per layout file.
+// Engine renders pages with one parsed template set per layout file. On a
+// multilingual site it holds one Engine per language (the same layouts,
+// with t, date and humanSize in that language) and renders each page with
+// the one of Data.Lang.
 type Engine struct {
 	opts    Options
+	lang    string
 	sets    map[string]*template.Template // layout name → set
 	files   map[string]string             // layout name → name for messages
 	strings map[string]string
-	missing sync.Map // translation keys reported once
+	missing *sync.Map // translation keys reported once
+
+	langs map[string]*Engine // language → engine; nil on single-language sites
 }
 
 // New reads and parses every layout. Parse errors name the layout file and
 // line.
 func New(opts Options) (*Engine, error) {
-	e := &Engine{opts: opts, sets: map[string]*template.Template{}, files: map[string]string{}, strings: map[string]string{}}
-	if err := e.loadI18n(); err != nil {
+	if opts.Lang == "" {
+		opts.Lang = "sv"
+	}
+	srcs, files, err := readLayouts(opts)
+	if err != nil {
 		return nil, err
 	}
+	e, err := newLang(opts, opts.Lang, srcs, files)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Site != nil && opts.Site.Config != nil && opts.Site.Config.Multilingual() {
+		e.langs = map[string]*Engine{e.lang: e}
+		for _, l := range opts.Site.Config.Languages {
+			if l.Code == e.lang {
+				continue
+			}
+			le, err := newLang(opts, l.Code, srcs, files)
+			if err != nil {
+				return nil, err
+			}
+			le.langs = e.langs
+			e.langs[l.Code] = le
+		}
+	}
+	return e, nil
+}
+
+// For returns the engine of a language (the default one for a language
+// the site does not list).
+func (e *Engine) For(lang string) *Engine {
+	if le, ok := e.langs[lang]; ok {
+		return le
+	}
+	return e
+}
+
+func readLayouts(opts Options) (map[string][]byte, map[string]string, error) {
 	srcs := map[string][]byte{}
+	files := map[string]string{}
 	for i := len(opts.Layouts) - 1; i >= 0; i-- {
 		layer := opts.Layouts[i]
 		if layer.FS == nil {
@@ -83,12 +124,20 @@ func New(opts Options) (*Engine, error) {
 				return fmt.Errorf("read layout %s%s: %w", layer.Prefix, p, err)
 			}
 			srcs[p] = b
-			e.files[p] = layer.Prefix + p
+			files[p] = layer.Prefix + p
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+	}
+	return srcs, files, nil
+}
+
+func newLang(opts Options, lang string, srcs map[string][]byte, files map[string]string) (*Engine, error) {
+	e := &Engine{opts: opts, lang: lang, sets: map[string]*template.Template{}, files: files, strings: map[string]string{}, missing: &sync.Map{}}
+	if err := e.loadI18n(); err != nil {
+		return nil, err
 	}
 	const baseName = "_default/baseof.html"
 	root := template.New("torg").Funcs(e.funcs())
@@ -163,6 +212,9 @@ func (e *Engine) Has(name string) bool {
 // in the package documentation.
 func (e *Engine) Lookup(p *content.Page) (string, error) {
 	var cands []string
+	if p.FallbackOf != nil {
+		cands = append(cands, "_default/fallback.html")
+	}
 	switch p.Kind {
 	case content.KindHome:
 		cands = []string{"index.html", p.Type + "/list.html", "_default/list.html"}
@@ -176,7 +228,7 @@ func (e *Engine) Lookup(p *content.Page) (string, error) {
 		cands = []string{"404.html", "_default/single.html"}
 	case content.KindVirtual:
 		if p.Layout != "" {
-			cands = append(cands, p.Type+"/"+p.Layout+".html", p.Layout+".html")
+			cands = append(cands, p.Type+"/"+p.Layout+".html", p.Layout+".html", "_default/"+p.Layout+".html")
 		}
 		cands = append(cands, p.Type+"/single.html", "_default/single.html")
 	default:
@@ -200,6 +252,9 @@ func (e *Engine) Lookup(p *content.Page) (string, error) {
 // Render executes layout with data into w. A layout that is a whole
 // document (it does not use baseof) is executed as it is.
 func (e *Engine) Render(w io.Writer, layout string, data *Data) error {
+	if data != nil && data.Lang != "" && data.Lang != e.lang && e.langs != nil {
+		e = e.For(data.Lang)
+	}
 	set, ok := e.sets[layout]
 	if !ok {
 		return fmt.Errorf("no layout %s", layout)
@@ -228,11 +283,27 @@ func (e *Engine) RenderPage(p *content.Page, data *Data) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func (e *Engine) loadI18n() error {
-	lang := e.opts.Lang
-	if lang == "" {
-		lang = "sv"
+// i18nChain lists the string files read for a language, later ones
+// overriding earlier ones: a language other than Swedish and English falls
+// back to Swedish, then English, key by key.
+func i18nChain(lang string) []string {
+	switch lang {
+	case "sv", "en":
+		return []string{lang}
 	}
+	return []string{"en", "sv", lang}
+}
+
+func (e *Engine) loadI18n() error {
+	for _, lang := range i18nChain(e.lang) {
+		if err := e.loadI18nLang(lang); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) loadI18nLang(lang string) error {
 	for i := len(e.opts.I18n) - 1; i >= 0; i-- {
 		layer := e.opts.I18n[i]
 		if layer.FS == nil {
@@ -279,7 +350,7 @@ func (e *Engine) T(key string, args ...any) string {
 	s, ok := e.strings[key]
 	if !ok {
 		if _, seen := e.missing.LoadOrStore(key, true); !seen && e.opts.Diags != nil {
-			e.opts.Diags.Add(diag.Warnf("i18n/"+e.opts.Lang+".toml", 0, 0, "no translation for %q", key))
+			e.opts.Diags.Add(diag.Warnf("i18n/"+e.lang+".toml", 0, 0, "no translation for %q", key))
 		}
 		return key
 	}
@@ -291,17 +362,22 @@ func (e *Engine) T(key string, args ...any) string {
 
 var monthsSv = []string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
 
-// FormatDate formats t as "26 november 2026" (Swedish) or
-// "26 November 2026" (English), in the site's time zone.
+// FormatDate formats t as "26 november 2026" (Swedish), "26 November
+// 2026" (English) or "26.11.2026" (the other languages: the Finnish
+// convention, also read without month names in every language), in the
+// site's time zone.
 func (e *Engine) FormatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	t = t.In(e.location())
-	if e.opts.Lang == "en" {
+	switch e.lang {
+	case "en":
 		return t.Format("2 January 2006")
+	case "sv":
+		return fmt.Sprintf("%d %s %d", t.Day(), monthsSv[t.Month()-1], t.Year())
 	}
-	return fmt.Sprintf("%d %s %d", t.Day(), monthsSv[t.Month()-1], t.Year())
+	return t.Format("2.1.2006")
 }
 
 // FormatDateTime formats t as "26 november 2026 kl. 14.30".
@@ -310,10 +386,13 @@ func (e *Engine) FormatDateTime(t time.Time) string {
 		return ""
 	}
 	t = t.In(e.location())
-	if e.opts.Lang == "en" {
+	switch e.lang {
+	case "en":
 		return t.Format("2 January 2006, 15:04")
+	case "sv":
+		return fmt.Sprintf("%s kl. %02d.%02d", e.FormatDate(t), t.Hour(), t.Minute())
 	}
-	return fmt.Sprintf("%s kl. %02d.%02d", e.FormatDate(t), t.Hour(), t.Minute())
+	return t.Format("2.1.2006 15.04")
 }
 
 func (e *Engine) location() *time.Location {
@@ -377,7 +456,22 @@ func (e *Engine) funcs() template.FuncMap {
 			return e.opts.Site.Config.Absolute("/" + strings.TrimPrefix(p, "/"))
 		},
 		"relURL":    func(p string) string { return "/" + strings.TrimPrefix(p, "/") },
-		"humanSize": func(n int64) string { return HumanSize(n, e.opts.Lang) },
+		"humanSize": func(n int64) string { return HumanSize(n, e.lang) },
+		// tl LANG KEY: an interface string in another language (the
+		// language menu, the "Andra språk" page).
+		"tl": func(lang, key string, args ...any) string { return e.For(lang).T(key, args...) },
+		"langName": func(code string) string {
+			if e.opts.Site == nil {
+				return code
+			}
+			return e.opts.Site.Config.Lang(code).Name
+		},
+		"langDir": func(code string) string {
+			if e.opts.Site == nil {
+				return "ltr"
+			}
+			return e.opts.Site.Config.Lang(code).Dir
+		},
 		"lower":     strings.ToLower,
 		"upper":     strings.ToUpper,
 		"title": func(s string) string {
