@@ -556,9 +556,17 @@ func (l *loader) assemble(ctx context.Context, loaded []*Page, others []srcFile)
 			p.Parent = ensure(parentDir(p.Dir))
 		}
 	}
-	for _, sec := range sections {
-		if sec.Parent == nil {
-			sec.Parent = ensure(parentDir(sec.Dir))
+	// ensure adds sections while the map is ranged over, and a range may
+	// skip entries added during it: repeat until every section has a
+	// parent (generated "a" for a page in a/b/ otherwise had none, at
+	// random).
+	for more := true; more; {
+		more = false
+		for _, sec := range sections {
+			if sec.Parent == nil {
+				sec.Parent = ensure(parentDir(sec.Dir))
+				more = true
+			}
 		}
 	}
 	if !containsPage(pages, s.Home) {
