@@ -327,6 +327,12 @@ export function init(form, { fetchJSON = (u) => fetch(u).then((r) => (r.ok ? r.j
   const results = doc.getElementById('sok-results');
   const nojs = doc.getElementById('sok-nojs');
   if (nojs) nojs.hidden = true;
+  // The links to browse instead give way to results (in the same frame,
+  // so nothing visible is pushed down) and come back with no results.
+  const browse = doc.querySelector('.search-browse');
+  const showBrowse = (on) => {
+    if (browse) browse.hidden = !on;
+  };
   const t = form.dataset;
   const s = createSearch((p) => fetchJSON(t.index + p));
   let seq = 0;
@@ -375,6 +381,7 @@ export function init(form, { fetchJSON = (u) => fetch(u).then((r) => (r.ok ? r.j
       current = null;
       results.replaceChildren();
       status.textContent = '';
+      showBrowse(true);
       return;
     }
     let r;
@@ -401,6 +408,7 @@ export function init(form, { fetchJSON = (u) => fetch(u).then((r) => (r.ok ? r.j
       more.addEventListener('click', () => showMore(list, more, showing));
       nodes.push(h, list, showing, more);
     }
+    showBrowse(!r.total);
     results.replaceChildren(...nodes);
     status.textContent = r.total === 0 ? fmt(t.none, q) : r.total === 1 ? fmt(t.one, q) : fmt(t.many, r.total, q);
   }
