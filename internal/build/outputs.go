@@ -1,9 +1,12 @@
 package build
 
 import (
+	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/torgsite/torg/internal/content"
 	"github.com/torgsite/torg/internal/diag"
@@ -50,21 +53,15 @@ func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, t
 		errs.AddError(err)
 	}
 
-	var urls []feeds.URL
-	for _, p := range site.Pages {
-		if p.NoIndex {
-			continue
-		}
-		urls = append(urls, feeds.URL{Loc: p.Permalink, Lastmod: p.Lastmod})
-	}
-	sm, err := feeds.Sitemap(urls)
-	if err == nil {
-		sm, err = min.bytes("application/xml", sm)
-	}
-	if err == nil {
-		err = tr.write("sitemap.xml", "sitemap", sm)
-	}
+	sitemaps, err := Sitemaps(site)
 	errs.AddError(err)
+	for _, f := range sitemaps {
+		b, err := min.bytes("application/xml", f.Data)
+		if err == nil {
+			err = tr.write(f.Path, "sitemap", b)
+		}
+		errs.AddError(err)
+	}
 	errs.AddError(tr.write("robots.txt", "robots.txt", feeds.Robots(cfg.Absolute("/sitemap.xml"))))
 
 	if priv != nil {
@@ -102,4 +99,76 @@ func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, t
 		return fmt.Errorf("outputs: %w", err)
 	}
 	return nil
+}
+
+// SitemapFile is one sitemap the build writes.
+type SitemapFile struct {
+	Path string // "sitemap.xml", "sitemap.en.xml"
+	Data []byte // not minified
+}
+
+// Sitemaps returns the site's sitemaps: on a single-language site one
+// sitemap.xml of every indexable page; on a multilingual site one
+// sitemap.<code>.xml per language (fallback pages are NoIndex and left
+// out) and sitemap.xml as a sitemap index of them, so that robots.txt
+// keeps pointing at /sitemap.xml.
+func Sitemaps(site *content.Site) ([]SitemapFile, error) {
+	cfg := site.Config
+	byLang := map[string][]feeds.URL{}
+	for _, p := range site.Pages {
+		if p.NoIndex {
+			continue
+		}
+		lang := p.Lang
+		if !cfg.Multilingual() || !cfg.IsLanguage(lang) {
+			lang = cfg.Language
+		}
+		byLang[lang] = append(byLang[lang], feeds.URL{Loc: p.Permalink, Lastmod: p.Lastmod})
+	}
+	if !cfg.Multilingual() {
+		sm, err := feeds.Sitemap(byLang[cfg.Language])
+		return []SitemapFile{{Path: "sitemap.xml", Data: sm}}, err
+	}
+	var out []SitemapFile
+	type smRef struct {
+		Loc     string `xml:"loc"`
+		Lastmod string `xml:"lastmod,omitempty"`
+	}
+	index := struct {
+		XMLName  xml.Name `xml:"sitemapindex"`
+		NS       string   `xml:"xmlns,attr"`
+		Sitemaps []smRef  `xml:"sitemap"`
+	}{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
+	for _, l := range cfg.Languages {
+		urls := byLang[l.Code]
+		if len(urls) == 0 {
+			continue
+		}
+		sm, err := feeds.Sitemap(urls)
+		if err != nil {
+			return nil, err
+		}
+		name := "sitemap." + l.Code + ".xml"
+		out = append(out, SitemapFile{Path: name, Data: sm})
+		var last time.Time
+		for _, u := range urls {
+			if u.Lastmod.After(last) {
+				last = u.Lastmod
+			}
+		}
+		ref := smRef{Loc: cfg.Absolute("/" + name)}
+		if !last.IsZero() {
+			ref.Lastmod = last.UTC().Format("2006-01-02")
+		}
+		index.Sitemaps = append(index.Sitemaps, ref)
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	enc.Indent("", "  ")
+	if err := enc.Encode(index); err != nil {
+		return nil, fmt.Errorf("sitemap index: %w", err)
+	}
+	b.WriteByte('\n')
+	return append([]SitemapFile{{Path: "sitemap.xml", Data: b.Bytes()}}, out...), nil
 }
