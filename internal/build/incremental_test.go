@@ -233,6 +233,9 @@ func (e *editor) edit() (string, []string) {
 		return "delete " + f, []string{f}
 	case 12: // new folder with a page, sometimes with an _index.md
 		dir := fmt.Sprintf("%s/mapp-%d", e.pick(e.dirs()), e.n)
+		if e.rng.IntN(2) == 0 {
+			dir += "/under" // two generated sections at once
+		}
 		names := []string{dir + "/sida.md"}
 		e.write(dir+"/sida.md", fmt.Sprintf("---\ntitle: Sida i ny mapp %d\ndate: 2026-04-0%d\n---\nInnehåll.\n", e.n, 1+e.rng.IntN(9)))
 		if e.rng.IntN(2) == 0 {
