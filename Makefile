@@ -30,6 +30,7 @@ test-go:
 	$(GO) test -race -count=1 ./...
 
 test-a11y: torg
+	bash tests/search/run.sh
 	bash tests/a11y/run.sh
 
 ## bench: generator benchmarks (1,000 and 10,000 generated pages)
