@@ -144,6 +144,11 @@ func (h *harness) start() {
 		Timeout:       waitLong,
 	}
 	h.t.Cleanup(h.stop)
+	h.t.Cleanup(func() {
+		if h.t.Failed() {
+			h.t.Logf("relay log:\n%s", h.logs.String())
+		}
+	})
 }
 
 func (h *harness) stop() {

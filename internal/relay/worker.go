@@ -55,9 +55,17 @@ func (s *Server) runWorker(ctx context.Context) {
 			for _, e := range es {
 				k := string(st) + "/" + e.Reference
 				seen[k] = true
-				if jobs[k] == nil {
-					jobs[k] = &job{state: st, next: s.now()}
+				if jobs[k] != nil {
+					continue
 				}
+				// A dead letter whose move from the queue is still being
+				// handled (its queue job is busy) is left to that job's
+				// result: sending it now could deliver it to the fallback
+				// mailbox before its "dead" log entry is written, or twice.
+				if q := jobs[string(outbox.Queue)+"/"+e.Reference]; st == outbox.Dead && q != nil && q.busy {
+					continue
+				}
+				jobs[k] = &job{state: st, next: s.now()}
 			}
 		}
 		for k, j := range jobs {
