@@ -64,6 +64,8 @@ type Config struct {
 	// NoWatch disables the watcher; Rebuild is then called by the owner
 	// (tests).
 	NoWatch bool
+	// OnRequest, when set, is told of every request (tests, logging).
+	OnRequest func(method, path string)
 }
 
 // Server is a running `torg serve`.
@@ -401,6 +403,9 @@ func (s *Server) Status() Status {
 
 // ServeHTTP serves the site from memory and the /_torg/ endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.OnRequest != nil {
+		s.cfg.OnRequest(r.Method, r.URL.Path)
+	}
 	switch {
 	case r.URL.Path == EventsPath:
 		s.serveEvents(w, r)
