@@ -195,7 +195,11 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.watcher.Run(ctx, func(paths []string) { s.Rebuild(ctx, paths) })
+			err := s.watcher.Run(ctx, func(paths []string) {
+				if paths = relevant(abs, paths); len(paths) > 0 {
+					s.Rebuild(ctx, paths)
+				}
+			})
 			if err != nil && ctx.Err() == nil {
 				errc <- fmt.Errorf("bevakning av %s: %w", abs, err)
 				cancel()
@@ -296,6 +300,34 @@ func (s *Server) Rebuild(ctx context.Context, paths []string) {
 	if len(paths) > 0 {
 		fmt.Fprintf(s.log, "torg serve: %s → %d sidor uppdaterade, %d renderade (%v)\n", describe(s.cfg.Source, paths), len(pages), snap.Rendered, time.Since(start).Round(time.Millisecond))
 	}
+}
+
+// siteDirs are the folders of a site source that builds read.
+var siteDirs = []string{"content", "layouts", "static", "assets", "i18n", "themes"}
+
+// relevant keeps the changed paths a build reads: the site folders and
+// torg.toml (a site kept in a repository with other files changes often).
+func relevant(root string, paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		first, _, _ := strings.Cut(rel, "/")
+		if rel == "torg.toml" || rel == "." {
+			out = append(out, p)
+			continue
+		}
+		for _, d := range siteDirs {
+			if first == d {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func describe(source string, paths []string) string {
