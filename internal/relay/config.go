@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,6 +155,12 @@ func LoadConfig(path string) (Config, error) {
 
 // Check fills in defaults and validates c.
 func (c *Config) Check() error {
+	// Check normalises list entries in place: work on copies, so that a
+	// Config value shared with a running server (tests, Retry) is never
+	// written to.
+	c.Origins = slices.Clone(c.Origins)
+	c.Domains = slices.Clone(c.Domains)
+	c.TrustedProxies = slices.Clone(c.TrustedProxies)
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if c.Listen == "" {
