@@ -211,7 +211,7 @@ func start(t testing.TB, cfg Config) *running {
 		}
 	}
 	t.Cleanup(r.stop)
-	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer wcancel()
 	if err := s.Wait(wctx, 1); err != nil {
 		t.Fatal(err)
