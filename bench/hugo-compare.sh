@@ -10,6 +10,7 @@
 #   TOOLS="torg hugo"  which tools to run
 #   WORK=DIR      scratch folder (default: a fresh folder in /dev/shm)
 #   KEEP=1        keep WORK afterwards
+#   TORG=PATH     use this torg binary instead of building bin/torg
 #
 # Generates the corpus with cmd/torgcorpus, builds bin/torg, lays a Hugo site
 # (bench/hugo: hugo.toml, one comparable layout) over the same content/
@@ -60,8 +61,13 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "go:      $(go version | cut -d' ' -f3-)"
 case " $TOOLS " in *" hugo "*) echo "hugo:    $(hugo version | cut -d' ' -f1-2)" ;; esac
 
-go build -o bin/torg ./cmd/torg
-echo "torg:    $(bin/torg version 2>/dev/null || echo '?') (bin/torg)"
+if [[ -n ${TORG:-} ]]; then
+	TORG_BIN=$(realpath "$TORG")
+else
+	go build -o bin/torg ./cmd/torg
+	TORG_BIN=$ROOT/bin/torg
+fi
+echo "torg:    $("$TORG_BIN" version 2>/dev/null || echo '?') ($TORG_BIN)"
 go build -o "$WORK/torgcorpus" ./cmd/torgcorpus
 "$WORK/torgcorpus" -n "$PAGES" -seed "$SEED" -out "$WORK/site"
 echo "corpus:  $(find "$WORK/site/content" -name '*.md' | wc -l) Markdown files, $(du -sm --apparent-size "$WORK/site/content" | cut -f1) MB"
@@ -71,7 +77,6 @@ mkdir -p "$WORK/hugo"
 cp -r bench/hugo/. "$WORK/hugo/"
 title=$(sed -n 's/^title *= *"\(.*\)"$/\1/p' "$WORK/site/torg.toml" | head -1)
 [[ -n $title ]] && sed -i "s/^title = .*/title = \"$title\"/; s/^organisation = .*/organisation = \"$title\"/" "$WORK/hugo/hugo.toml"
-TORG_BIN=$ROOT/bin/torg
 
 command_for() { # tool dest -> CMD
 	case $1 in
