@@ -93,6 +93,7 @@ func TestMultilingualBuild(t *testing.T) {
 	must("tjanster/bygglov/lattlast/index.html", `href="/tjanster/bygglov/">Ordinarie text</a>`)
 	must("en/tjanster/avfall/index.html", `This page is not available in English`, `<div class="fallback-original" lang="sv" dir="ltr">`,
 		`<link rel="canonical" href="https://www.example.se/tjanster/avfall/">`, `<meta name="robots" content="noindex">`)
+	must("en/tjanster/index.html", `This page is not available in English`, `<div class="fallback-original" lang="sv" dir="ltr">`)
 	must("yi/tjanster/avfall/index.html", `<html lang="yi" dir="rtl">`, `די דאָזיקע זײַט איז נישטאָ אויף ייִדיש`)
 	must("lattlast/index.html", `Bygglov – lättläst`)
 	must("sitemap.xml", "<sitemapindex", "https://www.example.se/sitemap.en.xml")

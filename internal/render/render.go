@@ -212,9 +212,6 @@ func (e *Engine) Has(name string) bool {
 // in the package documentation.
 func (e *Engine) Lookup(p *content.Page) (string, error) {
 	var cands []string
-	if p.FallbackOf != nil {
-		cands = append(cands, "_default/fallback.html")
-	}
 	switch p.Kind {
 	case content.KindHome:
 		cands = []string{"index.html", p.Type + "/list.html", "_default/list.html"}
@@ -240,6 +237,9 @@ func (e *Engine) Lookup(p *content.Page) (string, error) {
 			cands = append(cands, p.Section+"/single.html")
 		}
 		cands = append(cands, "_default/single.html")
+	}
+	if p.FallbackOf != nil {
+		cands = append([]string{"_default/fallback.html"}, cands...)
 	}
 	for _, c := range cands {
 		if e.Has(c) {
