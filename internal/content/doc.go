@@ -89,6 +89,82 @@
 // headings that skip a level (h2 → h4). The page title is the only h1: start
 // the body's headings at ##.
 //
+// # Languages
+//
+// A site is single-language unless torg.toml lists its languages, the
+// default language first (or named by language = "sv"):
+//
+//	[[languages]]
+//	code = "sv"   name = "Svenska"
+//	[[languages]]
+//	code = "en"   name = "English"   title = "Karlsborg Municipality"
+//	[[languages]]
+//	code = "yi"   name = "ייִדיש"     dir = "rtl"
+//
+// code is the BCP 47 code (sv, en, fi, fit for meänkieli, se for North
+// Sámi, rom for romani chib, yi for Yiddish); name is the language's name
+// in itself, shown in the language menu; dir is "rtl" for languages
+// written right to left; title is the site's name in the language.
+//
+// A page's language comes from a file suffix or a language folder:
+//
+//	content/tjanster/bygglov.md          Swedish (the default)   /tjanster/bygglov/
+//	content/tjanster/bygglov.en.md       English                 /en/tjanster/bygglov/
+//	content/en/tjanster/bygglov.md       English, by folder      /en/tjanster/bygglov/
+//	content/tjanster/bygglov/index.en.md English, of a bundle    /en/tjanster/bygglov/
+//	content/_index.fi.md                 the Finnish home page   /fi/
+//
+// Default-language pages keep their URLs; the others live under /<code>/
+// (a page's own url in front matter is used as written). Files with the
+// same path once the language is removed are translations of each other:
+// each lists the others in .Page.Translations, and the theme links them
+// with <link rel="alternate" hreflang> (plus x-default, the default
+// language) and a language menu (a <nav> naming each language in itself,
+// each link with lang and hreflang). A page in another language gets its
+// parent from the nearest section of its own language, else that
+// language's home page; it takes no content type from torg.toml's section
+// defaults (only from its own "type"), no id from its file name (set "id"
+// to refer to it), and its "menu" entries make that language's menus
+// (Site.Menu), not the default one's.
+//
+// Where a default-language page has no translation in a language, the
+// build adds a fallback page at /<code>/<path>/ (Page.FallbackOf): the
+// default-language text, marked with its own lang and dir, under a notice
+// in the reader's language ("This page is not available in English. Below
+// is the Swedish version."). Fallback pages are noindex, canonical to the
+// original, and left out of sitemaps, lists, feeds and search. A language
+// without its own _index.<code>.md gets a fallback home page at /<code>/,
+// which also lists the language's pages.
+//
+// Interface strings come from i18n/<code>.toml and i18n/<code>.*.toml; in a
+// language other than Swedish and English a missing key falls back to
+// Swedish, then English. The default theme ships sv and en in full and fi,
+// fit, se, rom (kalderaš) and yi for the language menu, the skip link and
+// the page chrome. Dates in those languages are written 26.11.2026.
+//
+// A multilingual site writes one sitemap per language (sitemap.sv.xml,
+// sitemap.en.xml, ...) listed in the sitemap index /sitemap.xml, and the
+// generated page /sprak/ ("Andra språk"), which lists the pages of every
+// other language under a heading in that language. Feeds follow the
+// sections: a language's home or section with dated pages has its own
+// atom.xml. Page.Lang is set on every page, for per-language search.
+//
+// # Lättläst
+//
+// A page may have a lättläst (easy-to-read Swedish) twin, on any site:
+//
+//	content/tjanster/bygglov.lattlast.md     /tjanster/bygglov/lattlast/
+//	content/tjanster/_index.lattlast.md      /tjanster/lattlast/ (a section's twin)
+//
+// The twins link to each other ("Lättläst" on the ordinary page,
+// "Ordinarie text" on the twin; Page.LattlastPage and Page.OrdinaryPage).
+// Twins are not listed in their section; instead the generated section
+// /lattlast/ lists every lättläst page: the twins and pages marked
+// "lattlast: true" in front matter (which torg check holds to the lättläst
+// LIX limit). A content/lattlast/_index.md replaces the generated page and
+// lists them too. The home page has no twin: write the lättläst start page
+// as content/lattlast/_index.md.
+//
 // # Content types
 //
 // A content type (type: meeting, person, service, ...) adds its own

@@ -472,8 +472,8 @@ func (e *Engine) funcs() template.FuncMap {
 			}
 			return e.opts.Site.Config.Lang(code).Dir
 		},
-		"lower":     strings.ToLower,
-		"upper":     strings.ToUpper,
+		"lower": strings.ToLower,
+		"upper": strings.ToUpper,
 		"title": func(s string) string {
 			if s == "" {
 				return s
