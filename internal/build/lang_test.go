@@ -34,6 +34,7 @@ dir = "rtl"
 		"content/tjanster/bygglov.md":          "---\ntitle: Bygglov\ndescription: Så söker du bygglov.\n---\n## Ansökan\n\nSök bygglov.\n",
 		"content/tjanster/bygglov.en.md":       "---\ntitle: Building permit\n---\nApply for a building permit.\n",
 		"content/tjanster/bygglov.lattlast.md": "---\ntitle: Bygglov – lättläst\n---\nDu behöver bygglov för att bygga ett hus.\n",
+		"content/news.en.md":                   "---\ntitle: News in English\ndate: 2026-11-20\n---\nThe library is open on Sundays.\n",
 		"content/tjanster/avfall.md":           "---\ntitle: Avfall\ndate: 2026-01-03\n---\nSopor hämtas varannan vecka.\n",
 		"content/yi/minoritetn.md":             "---\ntitle: רעכט פֿון נאַציאָנאַלע מינאָריטעטן\n---\nייִדיש איז אַ נאַציאָנאַלע מינאָריטעט־שפּראַך אין שוועדן.\n",
 	}
@@ -96,6 +97,10 @@ func TestMultilingualBuild(t *testing.T) {
 	must("en/tjanster/index.html", `This page is not available in English`, `<div class="fallback-original" lang="sv" dir="ltr">`)
 	must("yi/tjanster/avfall/index.html", `<html lang="yi" dir="rtl">`, `די דאָזיקע זײַט איז נישטאָ אויף ייִדיש`)
 	must("lattlast/index.html", `Bygglov – lättläst`)
+	must("en/atom.xml", `xml:lang="en"`, `<title>Test Municipality</title>`, "News in English")
+	if strings.Contains(string(sink.Files["atom.xml"]), "News in English") {
+		t.Errorf("the Swedish feed lists an English page")
+	}
 	must("sitemap.xml", "<sitemapindex", "https://www.example.se/sitemap.en.xml")
 	if strings.Contains(string(sink.Files["sitemap.en.xml"]), "avfall") {
 		t.Errorf("a fallback page is in the English sitemap")

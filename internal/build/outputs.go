@@ -36,9 +36,10 @@ func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, t
 		if len(dated) > FeedEntries {
 			dated = dated[:FeedEntries]
 		}
-		f := feeds.Feed{ID: p.Permalink, Title: p.Title + " – " + cfg.Title, Subtitle: p.Description, Link: p.Permalink, Self: cfg.Absolute(p.FeedURL), Lang: p.Lang, Author: cfg.Organisation.Name}
+		siteTitle := cfg.Lang(p.Lang).Title // the site's name in the feed's language
+		f := feeds.Feed{ID: p.Permalink, Title: p.Title + " – " + siteTitle, Subtitle: p.Description, Link: p.Permalink, Self: cfg.Absolute(p.FeedURL), Lang: p.Lang, Author: cfg.Organisation.Name}
 		if p.Kind == content.KindHome {
-			f.Title = cfg.Title
+			f.Title = siteTitle
 		}
 		for _, c := range dated {
 			f.Entries = append(f.Entries, feeds.Entry{ID: c.Permalink, Title: c.Title, Link: c.Permalink, Published: c.Date, Updated: c.Lastmod, Summary: c.Summary, Content: string(c.Content)})
