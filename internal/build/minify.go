@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bytes"
 	"fmt"
 	"mime"
 	"path"
@@ -41,15 +40,14 @@ func (mn *minifier) bytes(mediaType string, b []byte) ([]byte, error) {
 	if !mn.on || mediaType == "" {
 		return b, nil
 	}
-	var out bytes.Buffer
-	out.Grow(len(b))
-	if err := mn.m.Minify(mediaType, &out, bytes.NewReader(b)); err != nil {
+	out, err := mn.m.Bytes(mediaType, b)
+	if err != nil {
 		if err == minify.ErrNotExist {
 			return b, nil
 		}
 		return nil, fmt.Errorf("minify %s: %w", mediaType, err)
 	}
-	return out.Bytes(), nil
+	return out, nil
 }
 
 func mediaType(name string) string {

@@ -254,10 +254,18 @@ func trimSummary(s string, max int) string {
 // countWords counts the runs of non-space characters that hold a letter or
 // a digit (so "–" and "•" are not words).
 func countWords(s string) int {
+	// A word is a run of non-space runes holding a letter or digit; counted
+	// in one pass without splitting, since this runs on every page.
 	n := 0
-	for _, f := range strings.Fields(s) {
-		if strings.IndexFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) >= 0 {
+	counted := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			counted = false
+			continue
+		}
+		if !counted && (unicode.IsLetter(r) || unicode.IsNumber(r)) {
 			n++
+			counted = true
 		}
 	}
 	return n
