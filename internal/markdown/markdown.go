@@ -91,7 +91,7 @@ func New(opts Options) *Renderer {
 			parser.WithASTTransformers(transformers...),
 		),
 		goldmark.WithRendererOptions(
-			renderer.WithNodeRenderers(util.Prioritized(&nodeRenderer{unsafe: opts.Unsafe}, 100)),
+			renderer.WithNodeRenderers(util.Prioritized(&nodeRenderer{unsafe: opts.Unsafe, lang: labelLang(opts.Lang)}, 100)),
 		),
 	)
 	return &Renderer{opts: opts, md: md}
@@ -289,3 +289,11 @@ func (w *renderWriter) Buffered() int { return w.Len() }
 func (w *renderWriter) Flush() error  { return nil }
 
 var _ util.BufWriter = (*renderWriter)(nil)
+
+// labelLang picks the language of the labels the renderer writes itself.
+func labelLang(lang string) string {
+	if lang == "en" || strings.HasPrefix(lang, "en-") {
+		return "en"
+	}
+	return "sv"
+}

@@ -172,7 +172,7 @@ func TestParagraphLang(t *testing.T) {
 		{"Other {language=en}", "<p>Other {language=en}</p>\n"},
 		{"{lang=en}", "<p>{lang=en}</p>\n"},
 		{"`{lang=en}`", "<p><code>{lang=en}</code></p>\n"},
-		{"| a |\n|---|\n| b {lang=en} |", "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b {lang=en}</td>\n</tr>\n</tbody>\n</table>\n"},
+		{"| a |\n|---|\n| b {lang=en} |", "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Tabell: a\">\n<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b {lang=en}</td>\n</tr>\n</tbody>\n</table>\n</div>\n"},
 	}
 	for _, tt := range tests {
 		got, _, _ := render(t, Options{}, tt.in)
@@ -619,6 +619,20 @@ func TestTaskListBoxesHaveNames(t *testing.T) {
 	for _, want := range []string{`<input type="checkbox" disabled checked aria-label="Ritningar klara">`, `<input type="checkbox" disabled aria-label="Ansökan &amp; ”avgift”">`} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("missing %s in\n%s", want, html)
+		}
+	}
+}
+
+func TestTablesAreLabelledScrollRegions(t *testing.T) {
+	for _, tc := range []struct{ lang, want string }{
+		{"sv", `<div class="table-wrap" role="region" tabindex="0" aria-label="Tabell: Åtgärd, Avgift &amp; moms">`},
+		{"en", `<div class="table-wrap" role="region" tabindex="0" aria-label="Table: Åtgärd, Avgift &amp; moms">`},
+	} {
+		r := New(Options{Lang: tc.lang})
+		doc, _ := r.Parse("content/x.md", []byte("| Åtgärd | Avgift & moms |\n|---|---:|\n| Nybyggnad | 20 000 kr |\n"), 1)
+		html, _ := r.Render(doc, nil)
+		if !strings.HasPrefix(string(html), tc.want+"\n<table>") || !strings.HasSuffix(string(html), "</table>\n</div>\n") {
+			t.Errorf("%s: got\n%s", tc.lang, html)
 		}
 	}
 }

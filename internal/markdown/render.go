@@ -16,6 +16,7 @@ import (
 // link schemes stay filtered even when raw HTML is let through.
 type nodeRenderer struct {
 	unsafe bool
+	lang   string // "en" for English labels, else Swedish
 }
 
 // RegisterFuncs implements renderer.NodeRenderer.
@@ -27,6 +28,49 @@ func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindTextBlock, r.renderTextBlock)
 	reg.Register(east.KindTableCell, r.renderTableCell)
 	reg.Register(east.KindTaskCheckBox, r.renderTaskCheckBox)
+	reg.Register(east.KindTable, r.renderTable)
+}
+
+// renderTable wraps a table in a focusable, labelled region: on a narrow
+// screen the region scrolls sideways instead of the page (WCAG 1.4.10), and
+// keyboard users can reach and scroll it (WCAG 2.1.1). The label names the
+// table by its column headings, which is what a screen reader user needs to
+// decide whether to enter it.
+func (r *nodeRenderer) renderTable(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		_, _ = w.WriteString("</table>\n</div>\n")
+		return ast.WalkContinue, nil
+	}
+	var heads []string
+	for c := node.FirstChild(); c != nil; c = c.NextSibling() {
+		if c.Kind() != east.KindTableHeader {
+			continue
+		}
+		for cell := c.FirstChild(); cell != nil; cell = cell.NextSibling() {
+			if t := plainText(cell, src, false); t != "" {
+				heads = append(heads, t)
+			}
+		}
+	}
+	word := "Tabell"
+	if r.lang == "en" {
+		word = "Table"
+	}
+	label := word
+	if len(heads) > 0 {
+		label = word + ": " + strings.Join(heads, ", ")
+	}
+	if rs := []rune(label); len(rs) > 120 {
+		label = string(rs[:119]) + "…"
+	}
+	_, _ = w.WriteString(`<div class="table-wrap" role="region" tabindex="0" aria-label="`)
+	_, _ = w.Write(util.EscapeHTML([]byte(label)))
+	_, _ = w.WriteString("\">\n<table")
+	if node.Attributes() != nil {
+		html.RenderAttributes(w, node, extension.TableAttributeFilter)
+	}
+	_, _ = w.WriteString(">\n")
+	return ast.WalkContinue, nil
 }
 
 // renderTaskCheckBox writes a task list item's box with the item's text as
