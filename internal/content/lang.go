@@ -33,6 +33,9 @@ type LangLink struct {
 	Current bool
 	// Fallback is true when the language has no translation of the page.
 	Fallback bool
+	// Translation is true for the page itself and its translations: the
+	// links that belong in <link rel="alternate" hreflang>.
+	Translation bool
 }
 
 // splitLang takes a content-relative path apart: the language of a
@@ -136,7 +139,7 @@ func (s *Site) LanguageLinks(p *Page) []LangLink {
 		ll := LangLink{Code: l.Code, Name: l.Name, Dir: l.Dir, Current: l.Code == p.Lang}
 		switch {
 		case byLang[l.Code] != nil:
-			ll.Page = byLang[l.Code]
+			ll.Page, ll.Translation = byLang[l.Code], p.FallbackOf == nil
 		case inTree && src.fallbacks[l.Code] != nil:
 			ll.Page, ll.Fallback = src.fallbacks[l.Code], true
 		default:
@@ -146,6 +149,7 @@ func (s *Site) LanguageLinks(p *Page) []LangLink {
 		if ll.Current {
 			ll.Page = p
 			ll.Fallback = p.FallbackOf != nil
+			ll.Translation = !ll.Fallback
 		}
 		if ll.Page != nil {
 			ll.URL = ll.Page.URL
