@@ -38,17 +38,26 @@ func renderPages(ctx context.Context, eng *render.Engine, site *content.Site, pa
 		p := pages[i]
 		for _, job := range pagerJobs(p, perPage) {
 			data := &render.Data{Site: site, Page: p, Pager: job.pager, Lang: p.Lang, Now: site.Now, Serve: opts.Serve}
-			html, err := eng.RenderPage(p, data)
-			if err != nil {
+			buf := getRenderBuf()
+			if err := eng.RenderPageTo(buf, p, data); err != nil {
+				putRenderBuf(buf)
 				if seen.first(err.Error()) {
 					errs.AddError(fmt.Errorf("%w", err))
 				}
 				return
 			}
-			html, err = min.bytes("text/html", html)
+			raw := buf.Bytes()
+			html, err := min.bytes("text/html", raw)
 			if err != nil {
+				putRenderBuf(buf)
 				errs.AddError(fmt.Errorf("%s: %w", p.URL, err))
 				return
+			}
+			if len(html) > 0 && len(raw) > 0 && &html[0] != &raw[0] {
+				// The minifier wrote a new slice: the render buffer can
+				// be reused. Otherwise html is the buffer itself, and the
+				// sink may keep it.
+				putRenderBuf(buf)
 			}
 			if opts.Inject != nil {
 				html = opts.Inject(p, html)
@@ -82,6 +91,29 @@ func renderPages(ctx context.Context, eng *render.Engine, site *content.Site, pa
 		return err
 	}
 	return errs.Err()
+}
+
+// renderBufs holds page render buffers for reuse, so that each page does
+// not grow a new buffer from scratch.
+var renderBufs = sync.Pool{New: func() any {
+	b := new(bytes.Buffer)
+	b.Grow(64 << 10)
+	return b
+}}
+
+func getRenderBuf() *bytes.Buffer {
+	b := renderBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// putRenderBuf returns b to the pool; nothing may refer to its bytes
+// afterwards. Very large buffers are dropped.
+func putRenderBuf(b *bytes.Buffer) {
+	if b.Cap() > 4<<20 {
+		return
+	}
+	renderBufs.Put(b)
 }
 
 type pagerJob struct {

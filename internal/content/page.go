@@ -159,9 +159,17 @@ func (p *Page) IsSection() bool {
 // Ancestors returns the pages from the home page down to p's parent, for
 // breadcrumbs.
 func (p *Page) Ancestors() []*Page {
-	var out []*Page
+	n := 0
 	for q := p.Parent; q != nil; q = q.Parent {
-		out = append([]*Page{q}, out...)
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]*Page, n)
+	for q := p.Parent; q != nil; q = q.Parent {
+		n--
+		out[n] = q
 	}
 	return out
 }

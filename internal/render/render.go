@@ -58,6 +58,12 @@ type Engine struct {
 	strings map[string]string
 	missing *sync.Map // translation keys reported once
 
+	// root holds the base layout and the partials; partialCached executes
+	// partials from it. cache maps partialCached keys to *cachedHTML.
+	root      *template.Template
+	cache     *sync.Map
+	cacheable map[string]bool // partial name → output depends only on the key
+
 	langs map[string]*Engine // language → engine; nil on single-language sites
 }
 
@@ -135,7 +141,7 @@ func readLayouts(opts Options) (map[string][]byte, map[string]string, error) {
 }
 
 func newLang(opts Options, lang string, srcs map[string][]byte, files map[string]string) (*Engine, error) {
-	e := &Engine{opts: opts, lang: lang, sets: map[string]*template.Template{}, files: files, strings: map[string]string{}, missing: &sync.Map{}}
+	e := &Engine{opts: opts, lang: lang, sets: map[string]*template.Template{}, files: files, strings: map[string]string{}, missing: &sync.Map{}, cache: &sync.Map{}, cacheable: map[string]bool{}}
 	if err := e.loadI18n(); err != nil {
 		return nil, err
 	}
@@ -162,6 +168,8 @@ func newLang(opts Options, lang string, srcs map[string][]byte, files map[string
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
+	e.root = root
+	e.markCacheable(names)
 	for _, n := range names {
 		if n == baseName || strings.HasPrefix(n, "partials/") {
 			continue
@@ -267,6 +275,15 @@ func (e *Engine) Render(w io.Writer, layout string, data *Data) error {
 		return e.templateError(err)
 	}
 	return nil
+}
+
+// RenderPageTo looks up p's layout and renders it into buf.
+func (e *Engine) RenderPageTo(buf *bytes.Buffer, p *content.Page, data *Data) error {
+	layout, err := e.Lookup(p)
+	if err != nil {
+		return err
+	}
+	return e.Render(buf, layout, data)
 }
 
 // RenderPage looks up p's layout and renders it into a new buffer.
@@ -472,8 +489,12 @@ func (e *Engine) funcs() template.FuncMap {
 			}
 			return e.opts.Site.Config.Lang(code).Dir
 		},
-		"lower": strings.ToLower,
-		"upper": strings.ToUpper,
+		// partialCached NAME DATA KEY: the partial's HTML, executed once
+		// per language and key (see cache.go).
+		"partialCached": e.partialCached,
+		"menuKey":       e.menuKey,
+		"lower":         strings.ToLower,
+		"upper":         strings.ToUpper,
 		"title": func(s string) string {
 			if s == "" {
 				return s
