@@ -78,6 +78,7 @@ type Server struct {
 
 	mu      sync.RWMutex
 	files   map[string][]byte
+	site    *content.Site
 	failed  []*diag.Diagnostic // diagnostics of the last build, when it failed
 	gen     int                // builds finished, failed ones included
 	ok      int                // successful builds
@@ -262,6 +263,7 @@ func (s *Server) Rebuild(ctx context.Context, paths []string) {
 	prev := s.files
 	wasFailed := s.failed != nil
 	s.files = snap.Files
+	s.site = snap.Result.Site
 	s.failed = nil
 	s.gen++
 	s.ok++
@@ -553,6 +555,20 @@ func (s *Server) Wait(ctx context.Context, n int) error {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+}
+
+// PageURL returns the URL of the page built from file (site-relative,
+// "content/a/b.md"), or "" when there is none.
+func (s *Server) PageURL(file string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.site == nil {
+		return ""
+	}
+	if p := s.site.ByFile[file]; p != nil {
+		return p.URL
+	}
+	return ""
 }
 
 // File returns a served file's bytes (tests).
