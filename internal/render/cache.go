@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"text/template/parse"
+
+	"github.com/torgsite/torg/internal/content"
 )
 
 // cachedHTML is one partialCached result, computed once.
@@ -89,13 +91,7 @@ func walkTemplateCalls(n parse.Node, f func(string)) {
 // need not be in it. It must be called in HTML text context, as
 // {{template name .}} would be.
 func (e *Engine) partialCached(name string, data any, key string) (template.HTML, error) {
-	exec := func() (template.HTML, error) {
-		var buf bytes.Buffer
-		if err := e.root.ExecuteTemplate(&buf, name, data); err != nil {
-			return "", e.templateError(err)
-		}
-		return template.HTML(buf.String()), nil
-	}
+	exec := func() (template.HTML, error) { return e.execPartial(name, data) }
 	if !e.cacheable[name] {
 		return exec()
 	}
@@ -108,6 +104,15 @@ func (e *Engine) partialCached(name string, data any, key string) (template.HTML
 	c := v.(*cachedHTML)
 	c.once.Do(func() { c.html, c.err = exec() })
 	return c.html, c.err
+}
+
+// execPartial executes the partial name with data, uncached.
+func (e *Engine) execPartial(name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := e.root.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", e.templateError(err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 // menuKey says what of the current page a rendering of menu depends on in
@@ -128,4 +133,46 @@ func (e *Engine) menuKey(menu string, data *Data) string {
 		}
 	}
 	return eq + "\x00" + best
+}
+
+// sectionNav renders partials/section-nav.html for data's page. The list
+// of the parent section's pages is the same for all of them but for the
+// aria-current mark on the page itself, so it is executed once per parent
+// (for a page that matches no item) and the mark is put into the current
+// page's item. Item k of the output begins with "\n<li><a href=\"" (text
+// of the page cannot contain it: it is escaped) and is parent.Pages[k].
+func (e *Engine) sectionNav(data *Data) (template.HTML, error) {
+	const name = "partials/section-nav.html"
+	if data == nil || data.Page == nil || data.Page.Parent == nil || !e.cacheable[name] {
+		return e.execPartial(name, data)
+	}
+	parent := data.Page.Parent
+	stub := *data
+	stub.Page = &content.Page{Parent: parent, URL: "\x00"}
+	base, err := e.partialCached(name, &stub, "section-nav\x00"+parent.URL)
+	if err != nil || base == "" {
+		return base, err
+	}
+	const itemStart = "\n<li><a href=\""
+	s := string(base)
+	if strings.Count(s, itemStart) != len(parent.Pages) {
+		return e.execPartial(name, data) // not the theme's markup
+	}
+	cur := data.Page.URL
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	rest := s
+	for _, q := range parent.Pages {
+		i := strings.Index(rest, itemStart)
+		b.WriteString(rest[:i+len(itemStart)])
+		rest = rest[i+len(itemStart):]
+		if q.URL == cur {
+			j := strings.IndexByte(rest, '"')
+			b.WriteString(rest[:j+1])
+			b.WriteString(` aria-current="page"`)
+			rest = rest[j+1:]
+		}
+	}
+	b.WriteString(rest)
+	return template.HTML(b.String()), nil
 }

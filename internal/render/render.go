@@ -493,6 +493,7 @@ func (e *Engine) funcs() template.FuncMap {
 		// per language and key (see cache.go).
 		"partialCached": e.partialCached,
 		"menuKey":       e.menuKey,
+		"sectionNav":    e.sectionNav,
 		"lower":         strings.ToLower,
 		"upper":         strings.ToUpper,
 		"title": func(s string) string {
