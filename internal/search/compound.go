@@ -6,15 +6,22 @@ import (
 )
 
 // stemmer caches Stem: a corpus has far fewer distinct words than tokens.
-type stemmer struct{ cache map[string]string }
+type stemmer struct {
+	lang  string // "" or "sv": Swedish; see StemLang
+	cache map[string]string
+}
 
 func newStemmer() *stemmer { return &stemmer{cache: map[string]string{}} }
+
+func newLangStemmer(lang string) *stemmer { return &stemmer{lang: lang, cache: map[string]string{}} }
+
+func (s *stemmer) stop(w string) bool { return IsStopWordLang(s.lang, w) }
 
 func (s *stemmer) stem(w string) string {
 	if st, ok := s.cache[w]; ok {
 		return st
 	}
-	st := Stem(w)
+	st := StemLang(s.lang, w)
 	s.cache[w] = st
 	return st
 }
@@ -35,7 +42,7 @@ func splitCompounds(vocab map[string]int, st *stemmer) map[string][]string {
 	known := map[string]bool{}
 	stems := map[string]bool{}
 	for w := range vocab {
-		if IsStopWord(w) || len([]rune(w)) < minPart-1 {
+		if st.stop(w) || len([]rune(w)) < minPart-1 {
 			continue
 		}
 		known[w] = true

@@ -53,6 +53,10 @@ const ListBoost = 0.85
 
 // Options tune the index layout.
 type Options struct {
+	// Lang picks the analysis (see StemLang): "" or "sv" Swedish, "en"
+	// English, anything else folding without stemming. Compounds and
+	// synonyms are only used for Swedish.
+	Lang     string
 	Synonyms *Synonyms
 	// ChunkSize is the number of documents per metadata file (default 40).
 	ChunkSize int
@@ -127,7 +131,10 @@ func Build(docs []Doc, opt Options) (*Index, error) {
 	docs = append([]Doc(nil), docs...)
 	sort.SliceStable(docs, func(i, j int) bool { return docs[i].URL < docs[j].URL })
 
-	stems := newStemmer()
+	stems := newLangStemmer(opt.Lang)
+	if !swedishAnalysis(opt.Lang) {
+		opt.Synonyms = nil
+	}
 	type fieldToks struct {
 		toks [4][]string
 	}
@@ -142,7 +149,10 @@ func Build(docs []Doc, opt Options) (*Index, error) {
 			}
 		}
 	}
-	comp := splitCompounds(vocab, stems)
+	var comp map[string][]string
+	if swedishAnalysis(opt.Lang) {
+		comp = splitCompounds(vocab, stems)
+	}
 
 	terms := map[string]*termData{}
 	term := func(st string) *termData {
@@ -154,7 +164,7 @@ func Build(docs []Doc, opt Options) (*Index, error) {
 		return t
 	}
 	for w := range vocab {
-		if IsStopWord(w) {
+		if stems.stop(w) {
 			continue
 		}
 		st := stems.stem(w)
@@ -174,7 +184,7 @@ func Build(docs []Doc, opt Options) (*Index, error) {
 		for f, ws := range toks[i].toks {
 			for _, w := range ws {
 				dl[i] += weights[f]
-				if IsStopWord(w) {
+				if stems.stop(w) {
 					continue
 				}
 				st := stems.stem(w)
@@ -270,7 +280,7 @@ func Build(docs []Doc, opt Options) (*Index, error) {
 	}
 	meta := map[string]any{
 		"v": 1, "docs": len(docs), "chunk": opt.ChunkSize, "keys": keys,
-		"stop": StopWords(), "sections": sections,
+		"stop": StopWordsLang(opt.Lang), "sections": sections,
 	}
 	b, err := marshal(meta)
 	if err != nil {

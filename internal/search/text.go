@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/swedish"
 	"golang.org/x/text/unicode/norm"
 )
@@ -179,3 +180,66 @@ func HTMLText(s string) string {
 	}
 	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
 }
+
+// Language analysis. Swedish (the default, also for lättläst) gets the
+// Snowball Swedish stemmer, its stop words, compound splitting and the
+// site's synonyms; English the Snowball English stemmer and its stop
+// words; every other language (fi, fit, se, rom, yi, …) no stemming and
+// no stop words: words are folded and lower-cased, and the browser's
+// prefix matching finds inflected forms that start with the query.
+
+// swedishAnalysis reports whether lang is analysed as Swedish: "sv" and
+// "" (the index of a single-language site).
+func swedishAnalysis(lang string) bool { return lang == "" || lang == "sv" }
+
+// StemLang returns the folded stem of the lower-case word w in lang,
+// always a prefix of Fold(w).
+func StemLang(lang, w string) string {
+	switch {
+	case swedishAnalysis(lang):
+		return Stem(w)
+	case lang == "en":
+		st := Fold(english.Stem(w, false))
+		if f := Fold(w); !strings.HasPrefix(f, st) {
+			// Snowball English rewrites some endings ("city" → "citi");
+			// the browser needs a prefix of the word.
+			return f
+		}
+		return st
+	}
+	return Fold(w)
+}
+
+// IsStopWordLang reports whether w is a stop word of lang (none but for
+// Swedish and English).
+func IsStopWordLang(lang, w string) bool {
+	switch {
+	case swedishAnalysis(lang):
+		return IsStopWord(w)
+	case lang == "en":
+		return english.IsStopWord(w)
+	}
+	return false
+}
+
+// StopWordsLang returns the folded stop words of lang, for the query side.
+func StopWordsLang(lang string) []string {
+	switch {
+	case swedishAnalysis(lang):
+		return StopWords()
+	case lang == "en":
+		out := make([]string, len(stopListEn))
+		copy(out, stopListEn)
+		return out
+	}
+	return []string{}
+}
+
+// stopListEn mirrors english.IsStopWord.
+var stopListEn = strings.Fields(`a about above after again against all am an and any are as at be because
+been before being below between both but by can did do does doing don down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it its itself
+just me more most my myself no nor not now of off on once only or other our ours ourselves out over own
+s same she should so some such t than that the their theirs them themselves then there these they this
+those through to too under until up very was we were what when where which while who whom why will with
+you your yours yourself yourselves`)

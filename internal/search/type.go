@@ -14,7 +14,9 @@ import (
 	"github.com/torgsite/torg/internal/content"
 )
 
-// PageURL is where the search page is generated.
+// PageURL is where the search page is generated; on a multilingual site
+// the other languages that have pages of their own get theirs at
+// /<code>/sok/ (LangPageURL).
 const PageURL = "/sok/"
 
 // IndexDir is the folder below the destination that holds the index;
@@ -24,6 +26,20 @@ const IndexDir = "sok/index/"
 // DefaultSynonyms is the synonym file read from the site folder when
 // torg.toml names none ([search] synonyms).
 const DefaultSynonyms = "synonymer.txt"
+
+// LangPageURL is the URL of a language's search page: PageURL for the
+// default language, /<code>/sok/ for the others.
+func LangPageURL(s *content.Site, code string) string {
+	return s.Config.LangPrefix(code) + PageURL
+}
+
+// langIndexDir is IndexDir below the language's prefix ("en/sok/index/").
+func langIndexDir(s *content.Site, code string) string {
+	if p := s.Config.LangPrefix(code); p != "" {
+		return p[1:] + "/" + IndexDir
+	}
+	return IndexDir
+}
 
 // Register adds the search content type to r.
 func Register(r *content.Registry) { r.MustRegister(Type()) }
@@ -41,6 +57,7 @@ func Type() *content.Type {
 // Page is the Data of the search page, for the layout.
 type Page struct {
 	site *content.Site
+	lang string
 	once sync.Once
 	ix   *Index
 	err  error
@@ -50,7 +67,7 @@ type Page struct {
 // render, when every page's Content is ready, and Outputs writes the same
 // index.
 func (p *Page) Index() (*Index, error) {
-	p.once.Do(func() { p.ix, p.err = BuildSite(p.site) })
+	p.once.Do(func() { p.ix, p.err = BuildLang(p.site, p.lang) })
 	return p.ix, p.err
 }
 
@@ -60,7 +77,7 @@ func (p *Page) IndexBase() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "/" + IndexDir + ix.Hash + "/", nil
+	return "/" + langIndexDir(p.site, p.lang) + ix.Hash + "/", nil
 }
 
 // Link is an entry of the search page's fallback lists.
@@ -81,6 +98,9 @@ type BrowseLinks struct {
 func (p *Page) Browse() *BrowseLinks {
 	b := &BrowseLinks{}
 	for _, q := range p.site.Pages {
+		if !inLang(p.site, q, p.lang) {
+			continue
+		}
 		switch {
 		case q.Kind == content.KindVirtual && q.Type == "service" && q.Layout == "index":
 			b.AZ = append(b.AZ, Link{q.Title, q.URL})
@@ -93,39 +113,93 @@ func (p *Page) Browse() *BrowseLinks {
 	return b
 }
 
+// searchTitles are the search page's title by language; the others get
+// the Swedish one (their interface strings fall back to Swedish too).
+var searchTitles = map[string]string{"sv": "Sök", "en": "Search", "fi": "Haku"}
+
+// inLang reports whether p is written in lang (pages without a language
+// count as the default language's).
+func inLang(s *content.Site, p *content.Page, lang string) bool {
+	if p.Lang == "" {
+		return lang == s.Config.Language
+	}
+	return p.Lang == lang
+}
+
+// searchLanguages returns the languages that get a search page: the
+// default language, and on a multilingual site every other language with
+// published pages of its own (not only fallback pages).
+func searchLanguages(s *content.Site) []string {
+	langs := []string{s.Config.Language}
+	if !s.Config.Multilingual() {
+		return langs
+	}
+	own := map[string]bool{}
+	for _, p := range s.Pages {
+		if p.FallbackOf == nil && p.File != "" && !p.NoIndex {
+			own[p.Lang] = true
+		}
+	}
+	for _, l := range s.Config.Languages {
+		if l.Code != s.Config.Language && own[l.Code] {
+			langs = append(langs, l.Code)
+		}
+	}
+	return langs
+}
+
 func pages(_ context.Context, s *content.Site) ([]*content.Page, error) {
-	if _, taken := s.ByURL[PageURL]; taken {
-		return nil, nil
+	var out []*content.Page
+	for _, lang := range searchLanguages(s) {
+		url := LangPageURL(s, lang)
+		if _, taken := s.ByURL[url]; taken {
+			continue
+		}
+		title, ok := searchTitles[lang]
+		if !ok {
+			title = searchTitles["sv"]
+		}
+		if lang == s.Config.Language && !s.Config.Multilingual() {
+			// As before languages: Swedish unless the site is English.
+			title = "Sök"
+			if lang == "en" {
+				title = "Search"
+			}
+		}
+		parent := s.LanguageHome(lang)
+		if parent == nil {
+			parent = s.Home
+		}
+		p := &content.Page{
+			Kind: content.KindVirtual, URL: url, Title: title, LinkTitle: title,
+			Type: "search", Layout: "search", Parent: parent, Lang: lang,
+			Lastmod: s.Now, NoIndex: true,
+		}
+		p.Data = &Page{site: s, lang: lang}
+		out = append(out, p)
 	}
-	title := "Sök"
-	if s.Config.Language == "en" {
-		title = "Search"
-	}
-	p := &content.Page{
-		Kind: content.KindVirtual, URL: PageURL, Title: title, LinkTitle: title,
-		Type: "search", Layout: "search", Parent: s.Home, Lang: s.Config.Language,
-		Lastmod: s.Now, NoIndex: true,
-	}
-	p.Data = &Page{site: s}
-	return []*content.Page{p}, nil
+	return out, nil
 }
 
 func outputs(_ context.Context, s *content.Site) ([]content.Output, error) {
-	sp, ok := s.ByURL[PageURL]
-	if !ok {
-		return nil, nil
-	}
-	d, ok := sp.Data.(*Page)
-	if !ok {
-		return nil, nil
-	}
-	ix, err := d.Index()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]content.Output, 0, len(ix.Files))
-	for name, b := range ix.Files {
-		out = append(out, content.Output{Path: IndexDir + ix.Hash + "/" + name, Data: b})
+	var out []content.Output
+	for _, lang := range searchLanguages(s) {
+		sp, ok := s.ByURL[LangPageURL(s, lang)]
+		if !ok {
+			continue
+		}
+		d, ok := sp.Data.(*Page)
+		if !ok {
+			continue
+		}
+		ix, err := d.Index()
+		if err != nil {
+			return nil, err
+		}
+		dir := langIndexDir(s, d.lang) + ix.Hash + "/"
+		for name, b := range ix.Files {
+			out = append(out, content.Output{Path: dir + name, Data: b})
+		}
 	}
 	return out, nil
 }
@@ -157,27 +231,44 @@ func SiteOptions(s *content.Site) (Options, error) {
 	return opt, nil
 }
 
-// BuildSite indexes every page of the site that is meant to be found.
-func BuildSite(s *content.Site) (*Index, error) {
-	opt, err := SiteOptions(s)
-	if err != nil {
-		return nil, err
+// BuildSite indexes every page of the site's default language that is
+// meant to be found.
+func BuildSite(s *content.Site) (*Index, error) { return BuildLang(s, s.Config.Language) }
+
+// BuildLang indexes the pages of one language, with that language's
+// analysis (StemLang; a single-language site is always analysed as
+// Swedish, as before languages existed).
+func BuildLang(s *content.Site, lang string) (*Index, error) {
+	var opt Options
+	if swedishAnalysis(lang) || !s.Config.Multilingual() {
+		var err error
+		if opt, err = SiteOptions(s); err != nil {
+			return nil, err
+		}
+	} else {
+		opt.Lang = lang
 	}
-	return Build(Docs(s), opt)
+	return Build(DocsLang(s, lang), opt)
 }
 
-// Docs returns the site's searchable pages: regular pages, sections,
-// generated registers; not the search page, tag lists, 404 or noindex
-// pages.
-func Docs(s *content.Site) []Doc {
+// Docs returns the searchable pages of the site's default language.
+func Docs(s *content.Site) []Doc { return DocsLang(s, s.Config.Language) }
+
+// DocsLang returns a language's searchable pages: regular pages,
+// sections, generated registers; not the search pages, tag lists, 404,
+// noindex or fallback pages.
+func DocsLang(s *content.Site, lang string) []Doc {
 	var docs []Doc
 	for _, p := range s.Pages {
+		if !inLang(s, p, lang) || p.FallbackOf != nil {
+			continue
+		}
 		switch p.Kind {
 		case content.KindPage, content.KindSection, content.KindHome, content.KindVirtual:
 		default:
 			continue
 		}
-		if p.NoIndex || p.URL == PageURL || p.Type == "search" {
+		if p.NoIndex || p.URL == PageURL || p.URL == LangPageURL(s, lang) || p.Type == "search" {
 			continue
 		}
 		d := Doc{URL: p.URL, Title: p.Title, Type: p.Type, Description: p.Description}
