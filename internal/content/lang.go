@@ -168,6 +168,14 @@ func (s *Site) LanguageHome(code string) *Page {
 	return s.langHomes[code]
 }
 
+// PageInLanguage returns the page at a language's version of a
+// site-relative URL: url itself for the default language, "/en"+url for
+// English; nil when there is none. The default theme's header uses it for
+// the language's search page (/sok/, /en/sok/).
+func (s *Site) PageInLanguage(code, url string) *Page {
+	return s.ByURL[s.Config.LangPrefix(code)+url]
+}
+
 // LanguagePages returns the published pages written in a language (not
 // fallback pages, not generated lists), sorted by title in Swedish order.
 // For the default language only pages with a translation are listed.
