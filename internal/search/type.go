@@ -113,9 +113,10 @@ func (p *Page) Browse() *BrowseLinks {
 	return b
 }
 
-// searchTitles are the search page's title by language; the others get
-// the Swedish one (their interface strings fall back to Swedish too).
-var searchTitles = map[string]string{"sv": "Sök", "en": "Search", "fi": "Haku"}
+// searchTitles are the search page's title by language (fit, se and yi:
+// their search_button string from the theme's i18n files); the others
+// (rom) get the Swedish one, as their search strings fall back to Swedish.
+var searchTitles = map[string]string{"sv": "Sök", "en": "Search", "fi": "Haku", "fit": "Etsi", "se": "Oza", "yi": "זוכן"}
 
 // inLang reports whether p is written in lang (pages without a language
 // count as the default language's).
