@@ -69,6 +69,7 @@ type Incremental struct {
 	outs       map[string]outEntry
 	prev       map[string][]byte
 	prevAssets map[string]string
+	deps       *layoutDeps  // the last layout analysis
 	noRes      atomic.Int64 // counter making unhashable values always dirty
 }
 
@@ -249,10 +250,11 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	if err != nil {
 		return nil, fmt.Errorf("theme assets: %w", err)
 	}
-	deps, err := analyseLayouts(th)
+	deps, err := analyseLayouts(th, b.deps)
 	if err != nil {
 		return nil, fmt.Errorf("theme: %w", err)
 	}
+	b.deps = deps
 	// load
 	lastmod, err := b.lastmodFunc(ctx, opts, cfg, diags, touched)
 	if err != nil {
@@ -347,54 +349,88 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 		g.u64(keys.link[s])
 		g.i64(int64(len(s.Pages)))
 	}
-	for _, u := range deps.urls {
-		g.str(u)
-		if p := site.ByURL[u]; p != nil {
-			g.u64(keys.own[p])
-			g.u64(keys.kids[p])
-		}
-	}
-	for _, id := range deps.ids {
-		g.str(id)
-		if p := site.ByID[id]; p != nil {
-			g.u64(keys.own[p])
-			g.u64(keys.kids[p])
-		}
-	}
-	for _, name := range deps.sections {
-		g.str(name)
-		for _, p := range site.Sections {
-			if p.Section == name {
-				g.u64(keys.own[p])
-				g.u64(keys.kids[p])
+	global := g.sum()
+	// probeKey hashes the pages a layout looks up by constant keys: a
+	// URL lookup by how links to the page look (templates test whether
+	// the page exists), an id or section lookup by the whole page and
+	// its members.
+	probeKey := func(probes []string) uint64 {
+		h := newKeyHasher()
+		for _, pr := range probes {
+			h.str(pr)
+			var p *content.Page
+			switch pr[0] {
+			case 'u':
+				if p = site.ByURL[pr[1:]]; p != nil {
+					h.u64(keys.link[p])
+					h.u64(keys.kidLinks[p])
+				}
+				continue
+			case 'm':
+				if site.Config.Multilingual() {
+					h.u64(keys.site)
+				}
+				continue
+			case 'h':
+				// Home pages of every language: by their links.
+				for _, q := range site.Pages {
+					if q.Kind == content.KindHome {
+						h.u64(keys.link[q])
+					}
+				}
+				continue
+			case 'p':
+				// A page by URL in any language ("/sok/", "/en/sok/").
+				for _, q := range site.Pages {
+					if strings.HasSuffix(q.URL, pr[1:]) {
+						h.str(q.URL)
+						h.u64(keys.link[q])
+					}
+				}
+				continue
+			case 'i':
+				p = site.ByID[pr[1:]]
+			case 's':
+				for _, q := range site.Sections {
+					if q.Section == pr[1:] {
+						p = q
+					}
+				}
+			}
+			if p != nil {
+				h.u64(keys.own[p])
+				h.u64(keys.kids[p])
 			}
 		}
+		return h.sum()
 	}
-	global := g.sum()
-	g = newKeyHasher()
-	g.u64(global)
-	g.u64(keys.site)
-	globalWide := g.sum()
-	g = newKeyHasher()
-	g.u64(global)
-	g.time(opts.Now)
-	globalNow := g.sum()
-	g.u64(keys.site)
-	globalWideNow := g.sum()
+	var layoutMu sync.Mutex
+	layoutKeys := map[string]uint64{}
+	layoutKey := func(layout string) uint64 {
+		layoutMu.Lock()
+		defer layoutMu.Unlock()
+		if k, ok := layoutKeys[layout]; ok {
+			return k
+		}
+		h := newKeyHasher()
+		h.u64(global)
+		h.u64(probeKey(deps.probes[layout]))
+		if deps.wide[layout] {
+			h.u64(keys.site)
+		}
+		if deps.now[layout] {
+			h.time(opts.Now)
+		}
+		k := h.sum()
+		layoutKeys[layout] = k
+		return k
+	}
 	globalFor := func(p *content.Page) uint64 {
 		layout, err := eng.Lookup(p)
 		if err != nil {
 			return global
 		}
-		switch w, n := deps.wide[layout], deps.now[layout]; {
-		case w && n:
-			return globalWideNow
-		case w:
-			return globalWide
-		case n:
-			return globalNow
-		}
-		return global
+		return layoutKey(layout)
 	}
 
 	sink := NewMemSink()
@@ -646,18 +682,30 @@ func (b *Incremental) readBlob(name, abs string, dirty map[string]bool) ([]byte,
 // wideRE finds template code that reaches pages other than the page being
 // rendered, its ancestors, siblings and list members. Pages rendered with
 // layouts using it depend on every page.
-var wideRE = regexp.MustCompile(`\.Site\.(Pages|ByID|ByURL|ByFile|Tags|Home)\b|\bpageByID\b|\bpagesOfType\b|\bsection\s+[$.(]|\.Parent\.(Pages|Sections|Parent)\b|\.Translations\b`)
+var wideRE = regexp.MustCompile(`\bpageByID\b|\bpagesOfType\b|\bsection\s+[$.(]|\.Parent\.(Pages|Sections|Parent)\b|\.Translations\b`)
+
+// siteFieldRE finds uses of .Site; only the fields below are not wide
+// (they are part of every page's key).
+var siteFieldRE = regexp.MustCompile(`\.Site\.([A-Za-z_]+)`)
+
+var narrowSiteFields = map[string]bool{"Config": true, "Menus": true, "Menu": true, "Sections": true, "Now": true}
 
 // Lookups of one page by a constant key are not wide: the page looked up
 // becomes part of every page's key instead.
 var (
-	probeURLRE     = regexp.MustCompile(`index\s+\$?\.Site\.ByURL\s+"([^"]*)"`)
-	probeIDRE      = regexp.MustCompile(`(?:index\s+\$?\.Site\.ByID|pageByID)\s+"([^"]*)"`)
+	probeURLRE  = regexp.MustCompile(`index\s+\$?\.Site\.ByURL\s+"([^"]*)"`)
+	probeIDRE   = regexp.MustCompile(`(?:index\s+\$?\.Site\.ByID|pageByID)\s+"([^"]*)"`)
+	probeLangRE = regexp.MustCompile(`\.Site\.PageInLanguage\s+[^\s"]+\s+"([^"]*)"`)
+	probeHomeRE = regexp.MustCompile(`\.Site\.LanguageHome\b`)
+	// A page's language versions: nothing on a single-language site.
+	probeLinksRE   = regexp.MustCompile(`\.Site\.LanguageLinks\b`)
 	probeSectionRE = regexp.MustCompile(`\bsection\s+"([^"]*)"`)
 	nowRE          = regexp.MustCompile(`\bnow\b|\.Now\b`)
 	actionRE       = regexp.MustCompile(`(?s)\{\{.*?\}\}`)
 	commentRE      = regexp.MustCompile(`(?s)/\*.*?\*/`)
-	templateRefRE  = regexp.MustCompile(`\{\{-?\s*(?:template|block)\s+"([^"]+)"`)
+	// Any quoted layout name counts as a call: template, block,
+	// partial, partialCached.
+	templateRefRE = regexp.MustCompile(`"([A-Za-z0-9_./-]+\.html)"`)
 )
 
 // layoutDeps is what the layouts' code tells about their dependencies.
@@ -665,14 +713,16 @@ type layoutDeps struct {
 	key  uint64          // every layout and i18n file
 	wide map[string]bool // layout name → reaches across the site
 	now  map[string]bool // layout name → shows the current time
-	// urls, ids and sections are pages looked up by constant keys.
-	urls, ids, sections []string
+	// probes lists, per layout, the pages it looks up by constant keys:
+	// "u/sok/" (index .Site.ByURL), "iID" (pageByID), "snyheter"
+	// (section), sorted.
+	probes map[string][]string
 }
 
 // analyseLayouts hashes every layout and i18n file and finds, for every
 // layout, whether it (with baseof.html and the partials it calls) reaches
 // across the site or uses the current time.
-func analyseLayouts(th *theme) (*layoutDeps, error) {
+func analyseLayouts(th *theme, cached *layoutDeps) (*layoutDeps, error) {
 	h := newKeyHasher()
 	srcs := map[string][]byte{}
 	for gi, group := range [][]render.Layer{th.layouts, th.i18n} {
@@ -708,16 +758,14 @@ func analyseLayouts(th *theme) (*layoutDeps, error) {
 			}
 		}
 	}
-	deps := &layoutDeps{key: h.sum(), wide: map[string]bool{}, now: map[string]bool{}}
+	key := h.sum()
+	if cached != nil && cached.key == key {
+		return cached, nil
+	}
+	deps := &layoutDeps{key: key, wide: map[string]bool{}, now: map[string]bool{}, probes: map[string][]string{}}
 	wide, now := map[string]bool{}, map[string]bool{}
 	refs := map[string][]string{}
-	seenProbe := map[string]bool{}
-	probe := func(list *[]string, kind, v string) {
-		if !seenProbe[kind+v] {
-			seenProbe[kind+v] = true
-			*list = append(*list, v)
-		}
-	}
+	probes := map[string][]string{}
 	for name, full := range srcs {
 		// Only template actions count, without their comments.
 		var code []byte
@@ -727,26 +775,40 @@ func analyseLayouts(th *theme) (*layoutDeps, error) {
 		}
 		src := code
 		for _, m := range probeURLRE.FindAllSubmatch(src, -1) {
-			probe(&deps.urls, "u", string(m[1]))
+			probes[name] = append(probes[name], "u"+string(m[1]))
 		}
 		for _, m := range probeIDRE.FindAllSubmatch(src, -1) {
-			probe(&deps.ids, "i", string(m[1]))
+			probes[name] = append(probes[name], "i"+string(m[1]))
 		}
 		for _, m := range probeSectionRE.FindAllSubmatch(src, -1) {
-			probe(&deps.sections, "s", string(m[1]))
+			probes[name] = append(probes[name], "s"+string(m[1]))
+		}
+		for _, m := range probeLangRE.FindAllSubmatch(src, -1) {
+			probes[name] = append(probes[name], "p"+string(m[1]))
+		}
+		if probeLinksRE.Match(src) {
+			probes[name] = append(probes[name], "m")
+		}
+		if probeHomeRE.Match(src) {
+			probes[name] = append(probes[name], "h")
 		}
 		rest := probeURLRE.ReplaceAll(src, nil)
 		rest = probeIDRE.ReplaceAll(rest, nil)
 		rest = probeSectionRE.ReplaceAll(rest, nil)
+		rest = probeLangRE.ReplaceAll(rest, nil)
+		rest = probeHomeRE.ReplaceAll(rest, nil)
+		rest = probeLinksRE.ReplaceAll(rest, nil)
 		wide[name] = wideRE.Match(rest)
+		for _, m := range siteFieldRE.FindAllSubmatch(rest, -1) {
+			if !narrowSiteFields[string(m[1])] {
+				wide[name] = true
+			}
+		}
 		now[name] = nowRE.Match(src)
 		for _, m := range templateRefRE.FindAllSubmatch(full, -1) {
 			refs[name] = append(refs[name], string(m[1]))
 		}
 	}
-	sort.Strings(deps.urls)
-	sort.Strings(deps.ids)
-	sort.Strings(deps.sections)
 	const baseName = "_default/baseof.html"
 	for name := range srcs {
 		if name == baseName || strings.HasPrefix(name, "partials/") {
@@ -765,6 +827,7 @@ func analyseLayouts(th *theme) (*layoutDeps, error) {
 		}
 		visit(name)
 		visit(baseName)
+		set := map[string]bool{}
 		for n := range seen {
 			if wide[n] {
 				deps.wide[name] = true
@@ -772,7 +835,14 @@ func analyseLayouts(th *theme) (*layoutDeps, error) {
 			if now[n] {
 				deps.now[name] = true
 			}
+			for _, pr := range probes[n] {
+				set[pr] = true
+			}
 		}
+		for pr := range set {
+			deps.probes[name] = append(deps.probes[name], pr)
+		}
+		sort.Strings(deps.probes[name])
 	}
 	return deps, nil
 }
@@ -998,6 +1068,20 @@ func ownKey(p *content.Page) (own, link uint64) {
 		h.str(r.MediaType)
 	}
 	h.i64(int64(len(p.Translations)))
+	for _, t := range p.Translations {
+		h.str(t.URL)
+		h.str(t.Title)
+		h.str(t.Lang)
+	}
+	for _, q := range []*content.Page{p.FallbackOf, p.OrdinaryPage} {
+		if q != nil {
+			h.str(q.URL)
+			h.str(q.Title)
+			h.str(q.Lang)
+		} else {
+			h.str("-")
+		}
+	}
 	h.i64(int64(len(p.Pages)))
 	h.i64(int64(len(p.Sections)))
 	if p.Params != nil {

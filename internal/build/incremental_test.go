@@ -37,6 +37,7 @@ paginate = 3
 	"content/nyheter/b.md":             "---\ntitle: Nyhet B\ndate: 2026-03-02\n---\nAndra nyheten.\n",
 	"content/nyheter/c.md":             "---\ntitle: Nyhet C\ndate: 2026-03-03\ndraft: true\n---\nUtkastet.\n",
 	"content/om.md":                    "---\ntitle: Om webbplatsen\naliases: [/gammal-om/]\n---\nOm webbplatsen.\n",
+	"content/sok.md":                   "---\ntitle: Sök\n---\nSök på webbplatsen.\n", // the header looks it up by URL
 	"static/robots-extra.txt":          "extra\n",
 	"layouts/partials/footer.html":     `{{define "partials/footer.html"}}<footer>Sidfot {{.Site.Config.Title}}</footer>{{end}}`,
 	"assets/css/extra.css":             "body { color: black }\n",
