@@ -70,6 +70,7 @@ type Incremental struct {
 	prev       map[string][]byte
 	prevAssets map[string]string
 	deps       *layoutDeps  // the last layout analysis
+	linkWorld  uint64       // linkWorld of the last build
 	noRes      atomic.Int64 // counter making unhashable values always dirty
 }
 
@@ -890,11 +891,17 @@ func (b *Incremental) renderMarkdown(ctx context.Context, md *markdown.Renderer,
 		return err
 	}
 	b.mdc = keep
+	// Links resolve through the published files' URLs, the hidden files
+	// and the pages' headings: while those are the same, every link
+	// resolves as before and need not be checked one by one.
+	world := linkWorld(loaded)
+	sameWorld := world == b.linkWorld
+	b.linkWorld = world
 	errs := &diag.List{}
 	content.Parallel(ctx, len(pages), func(i int) {
 		p, e := pages[i], entries[i]
 		resolve := linkResolver(p, loaded)
-		if e.rendered && docs[i] == nil && linksSame(e.links, resolve) {
+		if e.rendered && docs[i] == nil && (sameWorld || linksSame(e.links, resolve)) {
 			p.Content = e.html
 		} else {
 			doc := docs[i]
@@ -928,6 +935,29 @@ func (b *Incremental) renderMarkdown(ctx context.Context, md *markdown.Renderer,
 		return err
 	}
 	return errs.Err()
+}
+
+// linkWorld hashes everything linkResolver reads besides the page itself.
+func linkWorld(loaded *content.Loaded) uint64 {
+	h := newKeyHasher()
+	files := make([]string, 0, len(loaded.FileURL))
+	for f := range loaded.FileURL {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		h.str(f)
+		h.str(loaded.FileURL[f])
+		if p := loaded.Site.ByFile[f]; p != nil {
+			h.i64(int64(len(p.Headings)))
+			for _, hd := range p.Headings {
+				h.str(hd.ID)
+			}
+		}
+	}
+	h.str("hidden")
+	h.strMap(loaded.Hidden)
+	return h.sum()
 }
 
 func mdName(p *content.Page) string {
