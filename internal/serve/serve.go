@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -83,7 +84,7 @@ type Server struct {
 	gen     int                // builds finished, failed ones included
 	ok      int                // successful builds
 	warned  map[string]bool
-	watcher *watch.Watcher
+	watcher atomic.Pointer[watch.Watcher]
 
 	buildMu sync.Mutex
 }
@@ -192,11 +193,12 @@ func (s *Server) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		s.watcher = watch.New(watch.Options{Root: abs, Poll: s.cfg.Poll, Quiet: s.cfg.Quiet, Warn: func(m string) { fmt.Fprintln(s.log, m) }})
+		w := watch.New(watch.Options{Root: abs, Poll: s.cfg.Poll, Quiet: s.cfg.Quiet, Warn: func(m string) { fmt.Fprintln(s.log, m) }})
+		s.watcher.Store(w)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.watcher.Run(ctx, func(paths []string) {
+			err := w.Run(ctx, func(paths []string) {
 				if paths = relevant(abs, paths); len(paths) > 0 {
 					s.Rebuild(ctx, paths)
 				}
@@ -223,7 +225,10 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 // Polling reports whether the watcher polls instead of using events.
-func (s *Server) Polling() bool { return s.watcher != nil && s.watcher.Polling() }
+func (s *Server) Polling() bool {
+	w := s.watcher.Load()
+	return w != nil && w.Polling()
+}
 
 func (s *Server) countPages() int {
 	n := 0

@@ -484,9 +484,12 @@ func TestMailboxHandler(t *testing.T) {
 
 func TestPolling(t *testing.T) {
 	r := start(t, Config{Poll: 50 * time.Millisecond})
-	if !r.s.Polling() {
-		t.Fatal("not polling with Poll set")
-	}
+	eventually(t, 10*time.Second, func() string {
+		if !r.s.Polling() {
+			return "not polling with Poll set"
+		}
+		return ""
+	})
 	ev := connect(t, r.base)
 	r.write(t, "content/tjanster/a.md", "---\ntitle: Sida A\n---\nAvläst.\n")
 	ev.nextReload(t, 10*time.Second, "/tjanster/a/")
