@@ -100,6 +100,7 @@ const pages = links.htmlFiles.map((rel) => {
     size: html.length,
     html,
     redirect: /<meta\s[^>]*http-equiv\s*=\s*["']?refresh/i.test(html),
+    lang: (html.match(/<html\b[^>]*\blang\s*=\s*["']?([^"'\s>]+)/i) || [])[1] || '',
   };
 });
 
@@ -107,7 +108,10 @@ const TAXONOMY = /^\/(tags|taggar|etiketter|amnen|ämnen|kategorier|categories)\
 const PAGER = /\/(page|sida)\/\d+\/$/;
 
 function pickSamples() {
-  const real = pages.filter((p) => !p.redirect && p.rel !== '404.html');
+  // Samples come from the site's main language: a top-level /en/ or /fi/
+  // tree is a language home, not a section.
+  const mainLang = pages.find((p) => p.url === '/')?.lang ?? '';
+  const real = pages.filter((p) => !p.redirect && p.rel !== '404.html' && p.lang === mainLang);
   const dirPages = real.filter((p) => p.url.endsWith('/'));
   const depth = (u) => u.split('/').filter(Boolean).length;
   const descendants = (u) => dirPages.filter((p) => p.url !== u && p.url.startsWith(u)).length;
