@@ -43,7 +43,6 @@ func SplitFrontMatter(file string, src []byte, loc *time.Location) (*FrontMatter
 		fm.loc = time.UTC
 	}
 	trimmed := bytes.TrimLeft(src, "\ufeff")
-	bomLen := len(src) - len(trimmed)
 	var raw []byte
 	var format string
 	yamlFmt := frontmatter.NewFormat("---", "---", func(data []byte, v any) error {
@@ -67,7 +66,6 @@ func SplitFrontMatter(file string, src []byte, loc *time.Location) (*FrontMatter
 	// count before it, plus one.
 	bodyStart := len(trimmed) - len(body)
 	bodyLine := 1 + bytes.Count(trimmed[:bodyStart], []byte("\n"))
-	_ = bomLen
 	// The front matter's first line is the line after the opening fence.
 	firstLine := 2
 	switch format {

@@ -249,9 +249,6 @@ func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 	}
 
 	p.Title = fm.TakeString("title")
-	if p.Title == "" && !fm.Has("title") {
-		p.Title = "" // reported below with the other errors
-	}
 	p.LinkTitle = fm.TakeString("linkTitle")
 	p.Description = fm.TakeString("description")
 	p.Date = fm.TakeTime("date")
@@ -433,8 +430,6 @@ func (l *loader) hiddenReason(p *Page) string {
 		return "it is a draft (draft: true)"
 	case !p.PublishDate.IsZero() && p.PublishDate.After(now):
 		return fmt.Sprintf("its publishDate %s is in the future", p.PublishDate.Format("2006-01-02"))
-	case !p.Date.IsZero() && p.Date.After(now) && p.Kind == KindPage && p.PublishDate.IsZero() && false:
-		return "its date is in the future"
 	case !p.ExpiryDate.IsZero() && !p.ExpiryDate.After(now):
 		return fmt.Sprintf("its expiryDate %s has passed", p.ExpiryDate.Format("2006-01-02"))
 	}
