@@ -393,7 +393,7 @@ func (l *loader) generatedLanguagePages(s *Site, pages *[]*Page, errs *diag.List
 			title, desc = "Other languages", "Information in languages other than English."
 		}
 		add(&Page{Kind: KindVirtual, Type: "page", Layout: "languages", Title: title, LinkTitle: title,
-			Description: desc, URL: LanguagesURL, Parent: s.Home, Lang: cfg.Language, Lastmod: latest(*pages)})
+			Description: desc, URL: LanguagesURL, Parent: s.Home, Lang: cfg.Language, Lastmod: languagesLastmod(*pages)})
 	}
 }
 

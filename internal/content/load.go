@@ -210,7 +210,7 @@ func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{File: f.rel, Body: body, BodyLine: bodyLine, Lang: l.cfg.Language}
+	p := &Page{File: f.rel, Body: body, BodyLine: bodyLine, Lang: l.cfg.Language, fmHash: frontMatterHash(src, body)}
 	relToContent, lang, lattlast, langErr := splitLang(l.cfg, strings.TrimPrefix(f.rel, ContentDir+"/"))
 	if langErr != "" {
 		return nil, diag.Errorf(f.rel, 0, 0, "%s", langErr)

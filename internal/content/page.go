@@ -117,6 +117,7 @@ type Page struct {
 	NoIndex bool
 
 	pageID string // front matter "id"
+	fmHash uint64 // of the source before the body (SameFrontMatter)
 
 	logical      string           // content path without language and lättläst markers
 	transKey     string           // shared by translations (translationKey)

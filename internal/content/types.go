@@ -150,6 +150,11 @@ type Site struct {
 	Registry *Registry
 	// Now is the build's idea of the current time (--now).
 	Now time.Time
+	// Generation counts in-place rebuilds of this Site value: `torg serve`
+	// applies an edit that changes only page bodies to the loaded site
+	// and increments it. Data of generated pages that memoizes anything
+	// computed from other pages must compute it again when it changes.
+	Generation int
 
 	ambiguous map[string][]string // derived ids shared by several files
 	langHomes map[string]*Page    // language → its home page

@@ -98,6 +98,23 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// Reset prepares an engine for another build of the same site with the
+// same layouts, after pages changed in place (`torg serve` applying a
+// body-only edit): it forgets the partialCached results and the
+// translation keys already reported, and sends warnings to diags.
+// Parsing the layouts again is what it saves. Not safe while rendering.
+func (e *Engine) Reset(diags *diag.List) {
+	engines := e.langs
+	if engines == nil {
+		engines = map[string]*Engine{e.lang: e}
+	}
+	for _, le := range engines {
+		le.opts.Diags = diags
+		le.cache = &sync.Map{}
+		le.missing = &sync.Map{}
+	}
+}
+
 // For returns the engine of a language (the default one for a language
 // the site does not list).
 func (e *Engine) For(lang string) *Engine {

@@ -58,16 +58,25 @@ func Type() *content.Type {
 type Page struct {
 	site *content.Site
 	lang string
-	once sync.Once
-	ix   *Index
-	err  error
+
+	mu    sync.Mutex
+	built bool
+	gen   int // the site's Generation the index was built for
+	ix    *Index
+	err   error
 }
 
-// Index builds the index once: the layout asks for IndexBase while pages
-// render, when every page's Content is ready, and Outputs writes the same
-// index.
+// Index builds the index once per build: the layout asks for IndexBase
+// while pages render, when every page's Content is ready, and Outputs
+// writes the same index. `torg serve` changes page bodies in place and
+// counts that in Site.Generation; the index is then built again.
 func (p *Page) Index() (*Index, error) {
-	p.once.Do(func() { p.ix, p.err = BuildLang(p.site, p.lang) })
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.built || p.gen != p.site.Generation {
+		p.ix, p.err = BuildLang(p.site, p.lang)
+		p.built, p.gen = true, p.site.Generation
+	}
 	return p.ix, p.err
 }
 
