@@ -68,6 +68,11 @@ type Options struct {
 	Inject func(p *content.Page, html []byte) []byte
 	// NoGit disables "Senast uppdaterad" dates from git history.
 	NoGit bool
+	// Watched promises an Incremental that every change to the source is
+	// reported through Invalidate (torg serve's file watcher). It then
+	// applies edits that change only page bodies to the loaded site in
+	// place instead of reading the whole source again.
+	Watched bool
 	// Checker runs content checks (the rules of `torg check`) once pages
 	// are loaded and their Markdown rendered; its error diagnostics fail
 	// the build, the rest are printed as warnings.
@@ -241,11 +246,24 @@ type MemSink struct {
 // NewMemSink returns an empty in-memory sink.
 func NewMemSink() *MemSink { return &MemSink{Files: map[string][]byte{}} }
 
+// cleanOutputPath reports whether p needs no path.Clean: relative, no
+// empty, "." or ".." elements, no trailing slash.
+func cleanOutputPath(p string) bool {
+	if p == "" || p[0] == '/' || p[len(p)-1] == '/' || strings.Contains(p, "//") {
+		return false
+	}
+	q := "/" + p + "/"
+	return !strings.Contains(q, "/./") && !strings.Contains(q, "/../")
+}
+
 // Write implements Sink.
 func (m *MemSink) Write(p string, data []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.Files[strings.TrimPrefix(path.Clean("/"+p), "/")] = data
+	if !cleanOutputPath(p) {
+		p = strings.TrimPrefix(path.Clean("/"+p), "/")
+	}
+	m.Files[p] = data
 	return nil
 }
 

@@ -70,6 +70,7 @@ type Incremental struct {
 	prev       map[string][]byte
 	prevAssets map[string]string
 	deps       *layoutDeps  // the last layout analysis
+	last       *buildState  // the last successful build, for body-only edits
 	linkWorld  uint64       // linkWorld of the last build
 	noRes      atomic.Int64 // counter making unhashable values always dirty
 }
@@ -90,6 +91,9 @@ type Snapshot struct {
 	// Assets maps every theme asset's previous URL to its new URL, for
 	// assets whose content changed ("/css/main.1.css" → "/css/main.2.css").
 	Assets map[string]string
+	// BodyOnly is set when the build applied edits of page bodies to the
+	// previous build's site in place (Options.Watched).
+	BodyOnly bool
 	// assetURLs are the asset URLs of this build.
 	assetURLs map[string]string
 }
@@ -197,6 +201,9 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 		// Layouts that show the current time see it to the minute, so
 		// that they are not all rendered again on every change.
 		opts.Now = time.Now().Truncate(time.Minute)
+	}
+	if snap, ok, err := b.applyBodyEdits(ctx, opts, dirty, touched, start); ok {
+		return snap, err
 	}
 
 	// config
@@ -324,8 +331,28 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	if notFound.Title == "" {
 		notFound.Title = eng.T("not_found_title")
 	}
-	all := append(append([]*content.Page(nil), site.Pages...), notFound)
-	keys := b.pageKeys(ctx, site, all)
+	st := &buildState{
+		now: opts.Now, cfg: cfg, cfgKey: cfgKey, th: th, min: min, assets: assets, assetFiles: assetFiles, deps: deps,
+		loadOpts: content.LoadOptions{Source: opts.Source, Config: cfg, Registry: reg, Drafts: opts.Drafts || opts.Serve && opts.Drafts, Now: opts.Now},
+		loaded:   loaded, md: md, eng: eng,
+		all: append(append([]*content.Page(nil), site.Pages...), notFound),
+	}
+	return b.finish(ctx, st, opts, diags, res, dirty, start, nil)
+}
+
+// finish renders a loaded site's pages and outputs, reusing those whose
+// keys did not change, and makes the snapshot. changed lists the pages
+// edited in place since st.keys were computed (nil: all pages are new).
+func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, diags *diag.List, res *Result, dirty map[string]bool, start time.Time, changed map[*content.Page]bool) (*Snapshot, error) {
+	b.last = nil
+	site, loaded, eng, deps, assets, min, cfgKey, all := st.loaded.Site, st.loaded, st.eng, st.deps, st.assets, st.min, st.cfgKey, st.all
+	res.Site = site
+	var prevKeys *siteKeys
+	if changed != nil {
+		prevKeys = st.keys
+	}
+	keys := b.pageKeys(ctx, site, all, prevKeys, changed)
+	st.keys = keys
 	g := newKeyHasher()
 	g.u64(cfgKey)
 	g.u64(deps.key)
@@ -405,13 +432,20 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 		}
 		return h.sum()
 	}
-	var layoutMu sync.Mutex
+	// Each page's layout: looked up once per site, since a body-only
+	// edit changes none of what the lookup reads.
+	if st.layoutOf == nil || changed == nil {
+		st.layoutOf = make(map[*content.Page]string, len(all))
+		for _, p := range all {
+			if layout, err := eng.Lookup(p); err == nil {
+				st.layoutOf[p] = layout
+			}
+		}
+	}
 	layoutKeys := map[string]uint64{}
-	layoutKey := func(layout string) uint64 {
-		layoutMu.Lock()
-		defer layoutMu.Unlock()
-		if k, ok := layoutKeys[layout]; ok {
-			return k
+	for _, layout := range st.layoutOf {
+		if _, ok := layoutKeys[layout]; ok {
+			continue
 		}
 		h := newKeyHasher()
 		h.u64(global)
@@ -422,20 +456,18 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 		if deps.now[layout] {
 			h.time(opts.Now)
 		}
-		k := h.sum()
-		layoutKeys[layout] = k
-		return k
+		layoutKeys[layout] = h.sum()
 	}
-	globalFor := func(p *content.Page) uint64 {
-		layout, err := eng.Lookup(p)
-		if err != nil {
-			return global
+	globalFor := func(p *content.Page) (uint64, bool) {
+		layout, ok := st.layoutOf[p]
+		if !ok {
+			return global, true // rendering reports the missing layout
 		}
-		return layoutKey(layout)
+		return layoutKeys[layout], deps.bodies[layout]
 	}
 
-	sink := NewMemSink()
-	tr := &tracker{sink: sink, owner: map[string]string{}}
+	sink := &MemSink{Files: make(map[string][]byte, len(b.prev))}
+	tr := &tracker{sink: sink, owner: make(map[string]string, len(b.prev))}
 	newOuts := make(map[string]outEntry, len(b.outs))
 	var outMu sync.Mutex
 	var rendered, reused atomic.Int64
@@ -450,10 +482,10 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 
 	// static
 	errs := &diag.List{}
-	for _, f := range assetFiles {
+	for _, f := range st.assetFiles {
 		errs.AddError(tr.write(f.path, "theme asset "+f.src, f.data))
 	}
-	for _, layer := range th.static {
+	for _, layer := range st.th.static {
 		errs.AddError(b.copyStatic(layer, tr, dirty))
 	}
 	for _, f := range loaded.Files {
@@ -501,6 +533,10 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	b.prev = sink.Files
 	b.prevAssets = assets
 	b.outs = newOuts
+	if opts.Watched && opts.Checker == nil {
+		st.warnings = diags.Warnings()
+		b.last = st
+	}
 	return snap, nil
 }
 
@@ -709,11 +745,32 @@ var (
 	templateRefRE = regexp.MustCompile(`"([A-Za-z0-9_./-]+\.html)"`)
 )
 
+// bodyFieldRE finds uses of a page's rendered body; showsOtherBodies
+// counts them unless they are the rendered page's own (.Page.Content).
+var bodyFieldRE = regexp.MustCompile(`([$\w]*)\.(Content|Headings|WordCount|TableOfContents|Body|Plain)\b`)
+
+// showsOtherBodies reports whether template code uses the rendered body of
+// a page other than the one being rendered: "{{ range .Page.Pages }}{{
+// .Content }}", "$p.Headings", ".FallbackOf.Content".
+func showsOtherBodies(code []byte) bool {
+	for _, m := range bodyFieldRE.FindAllSubmatch(code, -1) {
+		if string(m[1]) != "Page" {
+			return true
+		}
+	}
+	return false
+}
+
 // layoutDeps is what the layouts' code tells about their dependencies.
 type layoutDeps struct {
 	key  uint64          // every layout and i18n file
 	wide map[string]bool // layout name → reaches across the site
 	now  map[string]bool // layout name → shows the current time
+	// bodies: layout name → shows the rendered body (Content, Headings,
+	// WordCount) of pages other than the one rendered, such as list
+	// members. Pages reached through content-type data count with their
+	// bodies anyway (pageKeys hashes Data with the full keys).
+	bodies map[string]bool
 	// probes lists, per layout, the pages it looks up by constant keys:
 	// "u/sok/" (index .Site.ByURL), "iID" (pageByID), "snyheter"
 	// (section), sorted.
@@ -763,8 +820,8 @@ func analyseLayouts(th *theme, cached *layoutDeps) (*layoutDeps, error) {
 	if cached != nil && cached.key == key {
 		return cached, nil
 	}
-	deps := &layoutDeps{key: key, wide: map[string]bool{}, now: map[string]bool{}, probes: map[string][]string{}}
-	wide, now := map[string]bool{}, map[string]bool{}
+	deps := &layoutDeps{key: key, wide: map[string]bool{}, now: map[string]bool{}, bodies: map[string]bool{}, probes: map[string][]string{}}
+	wide, now, bodies := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	refs := map[string][]string{}
 	probes := map[string][]string{}
 	for name, full := range srcs {
@@ -806,6 +863,7 @@ func analyseLayouts(th *theme, cached *layoutDeps) (*layoutDeps, error) {
 			}
 		}
 		now[name] = nowRE.Match(src)
+		bodies[name] = showsOtherBodies(src)
 		for _, m := range templateRefRE.FindAllSubmatch(full, -1) {
 			refs[name] = append(refs[name], string(m[1]))
 		}
@@ -835,6 +893,9 @@ func analyseLayouts(th *theme, cached *layoutDeps) (*layoutDeps, error) {
 			}
 			if now[n] {
 				deps.now[name] = true
+			}
+			if bodies[n] {
+				deps.bodies[name] = true
 			}
 			for _, pr := range probes[n] {
 				set[pr] = true
@@ -984,68 +1045,101 @@ func linksSame(links []linkResult, resolve markdown.LinkResolver) bool {
 // siteKeys are the per-page hashes a build's output keys are made of.
 type siteKeys struct {
 	own  map[*content.Page]uint64 // every field of the page, content included
+	base map[*content.Page]uint64 // own without the content type's data
 	link map[*content.Page]uint64 // what a link to the page shows: URL, names, description
 	site uint64                   // every page's own key
 	// kids hashes the own keys of a list page's members and subsections,
-	// kidLinks their link keys.
-	kids, kidLinks map[*content.Page]uint64
+	// kidLists the same without their rendered bodies, kidLinks their
+	// link keys.
+	kids, kidLists, kidLinks map[*content.Page]uint64
+	// listBase is base without the rendered body (ownKey's list).
+	listBase map[*content.Page]uint64
 }
 
-func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*content.Page) *siteKeys {
+// With prev, the keys of the same pages before some of them (changed)
+// were edited in place, the fields of the other pages are not hashed
+// again.
+func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*content.Page, prev *siteKeys, changed map[*content.Page]bool) *siteKeys {
 	base := make([]uint64, len(all))
+	listBase := make([]uint64, len(all))
 	link := make([]uint64, len(all))
 	content.Parallel(ctx, len(all), func(i int) {
-		base[i], link[i] = ownKey(all[i])
+		p := all[i]
+		if prev != nil && !changed[p] {
+			if bk, ok := prev.base[p]; ok {
+				base[i], listBase[i], link[i] = bk, prev.listBase[p], prev.link[p]
+				return
+			}
+		}
+		base[i], listBase[i], link[i] = ownKey(p)
 	})
-	k := &siteKeys{own: make(map[*content.Page]uint64, len(all)), link: make(map[*content.Page]uint64, len(all))}
+	k := &siteKeys{own: make(map[*content.Page]uint64, len(all)), link: make(map[*content.Page]uint64, len(all)),
+		listBase: make(map[*content.Page]uint64, len(all))}
 	baseOf := make(map[*content.Page]uint64, len(all))
 	for i, p := range all {
-		baseOf[p], k.link[p] = base[i], link[i]
+		baseOf[p], k.link[p], k.listBase[p] = base[i], link[i], listBase[i]
 	}
+	k.base = baseOf
 	// Content-type data may point at other pages: those count with
 	// their own fields (not their data, which could point back).
 	own := make([]uint64, len(all))
+	list := make([]uint64, len(all))
 	content.Parallel(ctx, len(all), func(i int) {
 		p := all[i]
 		if p.Data == nil {
-			own[i] = base[i]
+			own[i], list[i] = base[i], listBase[i]
 			return
 		}
 		h := newKeyHasher()
-		h.u64(base[i])
 		h.value(reflect.ValueOf(p.Data), baseOf, map[uintptr]bool{}, 0)
+		data := h.sum()
+		h = newKeyHasher()
+		h.u64(base[i])
+		h.u64(data)
 		own[i] = h.sum()
+		h = newKeyHasher()
+		h.u64(listBase[i])
+		h.u64(data)
+		list[i] = h.sum()
 	})
+	listOf := make(map[*content.Page]uint64, len(all))
 	h := newKeyHasher()
 	for i, p := range all {
 		k.own[p] = own[i]
+		listOf[p] = list[i]
 		h.u64(own[i])
 	}
 	k.site = h.sum()
 	k.kids = make(map[*content.Page]uint64)
+	k.kidLists = make(map[*content.Page]uint64)
 	k.kidLinks = make(map[*content.Page]uint64)
 	for _, p := range all {
 		if len(p.Pages) == 0 && len(p.Sections) == 0 {
 			continue
 		}
-		own, link := newKeyHasher(), newKeyHasher()
+		own, list, link := newKeyHasher(), newKeyHasher(), newKeyHasher()
 		for _, c := range p.Pages {
 			own.u64(k.own[c])
 			own.i64(int64(len(c.Pages)))
+			list.u64(listOf[c])
+			list.i64(int64(len(c.Pages)))
 			link.u64(k.link[c])
 		}
 		own.str("sections")
+		list.str("sections")
 		for _, c := range p.Sections {
 			own.u64(k.own[c])
+			list.u64(listOf[c])
 		}
-		k.kids[p], k.kidLinks[p] = own.sum(), link.sum()
+		k.kids[p], k.kidLists[p], k.kidLinks[p] = own.sum(), list.sum(), link.sum()
 	}
 	return k
 }
 
-// ownKey hashes a page's fields (all but Data) and, as link, what a link
-// to it shows.
-func ownKey(p *content.Page) (own, link uint64) {
+// ownKey hashes a page's fields (all but Data); as list, all but its
+// rendered body (what a list of pages shows of it); and as link, what a
+// link to it shows.
+func ownKey(p *content.Page) (own, list, link uint64) {
 	h := newKeyHasher()
 	h.str(p.URL)
 	h.str(p.Permalink)
@@ -1082,15 +1176,6 @@ func ownKey(p *content.Page) (own, link uint64) {
 	h.str(p.Layout)
 	h.str(p.ID())
 	h.str(p.Summary)
-	h.i64(int64(p.WordCount))
-	h.i64(int64(len(p.Content)))
-	h.u64(maphash.String(hashSeed, string(p.Content)))
-	for _, hd := range p.Headings {
-		h.i64(int64(hd.Level))
-		h.str(hd.ID)
-		h.str(hd.Text)
-		h.i64(int64(hd.Line))
-	}
 	for _, r := range p.Resources {
 		h.str(r.Name)
 		h.str(r.URL)
@@ -1117,11 +1202,23 @@ func ownKey(p *content.Page) (own, link uint64) {
 	if p.Params != nil {
 		h.value(reflect.ValueOf(p.Params), nil, map[uintptr]bool{}, 0)
 	}
-	return h.sum(), link
+	list = h.sum()
+	h.i64(int64(p.WordCount))
+	h.i64(int64(len(p.Content)))
+	h.u64(maphash.String(hashSeed, string(p.Content)))
+	for _, hd := range p.Headings {
+		h.i64(int64(hd.Level))
+		h.str(hd.ID)
+		h.str(hd.Text)
+		h.i64(int64(hd.Line))
+	}
+	return h.sum(), list, link
 }
 
 // jobKey hashes everything a page's (or pager page's) output depends on.
-func jobKey(global uint64, keys *siteKeys, p *content.Page, job pagerJob) uint64 {
+// Only layouts that show other pages' bodies (layoutDeps.bodies) depend on
+// the rendered bodies of the pages they list.
+func jobKey(global uint64, bodies bool, keys *siteKeys, p *content.Page, job pagerJob) uint64 {
 	h := newKeyHasher()
 	h.u64(global)
 	h.str(job.url)
@@ -1129,7 +1226,11 @@ func jobKey(global uint64, keys *siteKeys, p *content.Page, job pagerJob) uint64
 	for q := p.Parent; q != nil; q = q.Parent {
 		h.u64(keys.link[q])
 	}
-	h.u64(keys.kids[p])
+	if bodies {
+		h.u64(keys.kids[p])
+	} else {
+		h.u64(keys.kidLists[p])
+	}
 	if p.Parent != nil {
 		// Layouts list a page's siblings (section navigation).
 		h.u64(keys.kidLinks[p.Parent])
@@ -1145,7 +1246,7 @@ func jobKey(global uint64, keys *siteKeys, p *content.Page, job pagerJob) uint64
 }
 
 // renderPages is the caching twin of renderPages in pages.go.
-func (b *Incremental) renderPages(ctx context.Context, eng *render.Engine, site *content.Site, pages []*content.Page, tr *tracker, min *minifier, opts Options, keys *siteKeys, globalFor func(*content.Page) uint64, newOuts map[string]outEntry, outMu *sync.Mutex, rendered, reused *atomic.Int64) error {
+func (b *Incremental) renderPages(ctx context.Context, eng *render.Engine, site *content.Site, pages []*content.Page, tr *tracker, min *minifier, opts Options, keys *siteKeys, globalFor func(*content.Page) (uint64, bool), newOuts map[string]outEntry, outMu *sync.Mutex, rendered, reused *atomic.Int64) error {
 	errs := &diag.List{}
 	var seen dedupe
 	perPage := site.Config.Paginate
@@ -1160,10 +1261,10 @@ func (b *Incremental) renderPages(ctx context.Context, eng *render.Engine, site 
 		if who == "" {
 			who = "page " + p.URL
 		}
-		global := globalFor(p)
+		global, bodies := globalFor(p)
 		for _, job := range pagerJobs(p, perPage) {
 			out := urlpath.OutputFile(job.url)
-			key := jobKey(global, keys, p, job)
+			key := jobKey(global, bodies, keys, p, job)
 			var html []byte
 			if e, ok := b.outs[out]; ok && e.key == key {
 				html = e.data

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"testing"
@@ -30,7 +31,7 @@ func BenchmarkIncrementalEdit(b *testing.B) {
 		if err := corpus.Generate(ctx, dir, corpus.Options{Pages: 10000, Seed: 1}); err != nil {
 			b.Fatal(err)
 		}
-		inc := NewIncremental(Options{Source: dir, NoGit: true, Serve: true, Drafts: true})
+		inc := NewIncremental(Options{Source: dir, NoGit: true, Serve: true, Drafts: true, Watched: true})
 		t0 := time.Now()
 		first, err := inc.Rebuild(ctx)
 		if err != nil {
@@ -52,6 +53,15 @@ func BenchmarkIncrementalEdit(b *testing.B) {
 	})
 	sort.Strings(files)
 	var times []time.Duration
+	if f := os.Getenv("TORG_BENCH_CPUPROFILE"); f != "" {
+		// Profiles the edits only, without the first build.
+		out, err := os.Create(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pprof.StartCPUProfile(out)
+		defer func() { pprof.StopCPUProfile(); out.Close() }()
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f := files[(i*7919)%len(files)]
@@ -65,7 +75,7 @@ func BenchmarkIncrementalEdit(b *testing.B) {
 		}
 		times = append(times, time.Since(start))
 		if i == 0 {
-			b.Logf("rendered %d, reused %d, changed %d", snap.Rendered, snap.Reused, len(snap.Changed))
+			b.Logf("rendered %d, reused %d, changed %d, in place %v", snap.Rendered, snap.Reused, len(snap.Changed), snap.BodyOnly)
 		}
 	}
 	b.StopTimer()

@@ -155,7 +155,7 @@ func (e *editor) edit() (string, []string) {
 		}
 	}
 	w := e.pick(words)
-	switch op := e.rng.IntN(19); op {
+	switch op := e.rng.IntN(24); op {
 	case 0, 1: // add a page
 		dir := e.pick(e.dirs())
 		name := fmt.Sprintf("%s/ny-%d.md", dir, e.n)
@@ -171,16 +171,25 @@ func (e *editor) edit() (string, []string) {
 		f := e.pick(files)
 		e.write(f, setKey(e.read(f), "title", fmt.Sprintf("title: Titel %d %s", e.n, w)))
 		return "title " + f, []string{f}
-	case 4, 5: // edit a body
-		f := e.pick(files)
-		src := e.read(f)
-		if e.rng.IntN(3) == 0 {
-			src += fmt.Sprintf("\n## Ny rubrik %d\n\nMer text om %s.\n", e.n, w)
-		} else {
-			src += fmt.Sprintf("\nEtt stycke till om %s (%d).\n", w, e.n)
+	case 4, 5, 19, 20, 21, 22, 23: // edit a body, or two (torg serve applies these in place)
+		changed := []string{e.pick(files)}
+		if op == 23 {
+			changed = append(changed, e.pick(files))
 		}
-		e.write(f, src)
-		return "body " + f, []string{f}
+		for _, f := range changed {
+			src := e.read(f)
+			switch e.rng.IntN(5) {
+			case 0:
+				src += fmt.Sprintf("\n## Ny rubrik %d\n\nMer text om %s.\n", e.n, w)
+			case 1: // a link to another page, which may be hidden or gone later
+				rel, _ := filepath.Rel(filepath.Dir(f), e.pick(files))
+				src += fmt.Sprintf("\nLäs också [%s](%s).\n", w, filepath.ToSlash(rel))
+			default:
+				src += fmt.Sprintf("\nEtt stycke till om %s (%d).\n", w, e.n)
+			}
+			e.write(f, src)
+		}
+		return "body " + strings.Join(changed, " "), changed
 	case 6: // edit a date
 		f := e.pick(files)
 		e.write(f, setKey(e.read(f), "date", fmt.Sprintf("date: 2026-%02d-%02d", 1+e.rng.IntN(12), 1+e.rng.IntN(28))))
@@ -361,10 +370,14 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			dir := t.TempDir()
 			writeTree(t, dir, propSite)
 			now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-			opts := Options{Source: dir, Now: now, NoGit: true, Serve: true, Drafts: seed%2 == 1, Inject: testInject}
+			// The first seeds build like torg serve with its watcher:
+			// every change reported, body-only edits applied in place.
+			watched := seed <= 3
+			opts := Options{Source: dir, Now: now, NoGit: true, Serve: true, Drafts: seed%2 == 1, Inject: testInject, Watched: watched}
 			inc := NewIncremental(opts)
 			ed := &editor{t: t, dir: dir, rng: rand.New(rand.NewPCG(uint64(seed), 7))}
 			ctx := context.Background()
+			bodyOnly := 0
 			check := func(step string) {
 				full := NewMemSink()
 				_, ferr := Generate(ctx, opts, full)
@@ -378,8 +391,17 @@ func TestIncrementalEqualsFull(t *testing.T) {
 					}
 					return
 				}
+				if snap.BodyOnly {
+					bodyOnly++
+				}
 				diffFiles(t, step, full.Files, snap.Files)
 			}
+			defer func() {
+				if watched && !t.Failed() && bodyOnly == 0 {
+					t.Errorf("no edit was applied in place as a body-only edit")
+				}
+				t.Logf("%d of %d builds applied body-only edits in place", bodyOnly, steps+2)
+			}()
 			check("the first build")
 			var log []string
 			for i := 0; i < steps; i++ {
@@ -387,7 +409,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 				log = append(log, what)
 				// Like the watcher, report what changed; every fourth
 				// step not, to exercise the size and time checks.
-				if i%4 != 3 {
+				if watched || i%4 != 3 {
 					inc.Invalidate(paths...)
 				} else {
 					time.Sleep(10 * time.Millisecond) // a visible modification time
