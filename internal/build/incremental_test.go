@@ -366,8 +366,10 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			ed := &editor{t: t, dir: dir, rng: rand.New(rand.NewPCG(uint64(seed), 7))}
 			ctx := context.Background()
 			check := func(step string) {
-				full := NewMemSink()
-				_, ferr := Generate(ctx, opts, full)
+				full, priv := NewMemSink(), NewMemSink()
+				fopts := opts
+				fopts.Private = priv
+				_, ferr := Generate(ctx, fopts, full)
 				snap, ierr := inc.Rebuild(ctx)
 				if (ferr == nil) != (ierr == nil) {
 					t.Fatalf("after %s: full build error %v, incremental error %v", step, ferr, ierr)
@@ -379,6 +381,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 					return
 				}
 				diffFiles(t, step, full.Files, snap.Files)
+				diffFiles(t, step+" (private outputs)", priv.Files, snap.Private)
 			}
 			check("the first build")
 			var log []string
@@ -457,4 +460,46 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestIncrementalPrivateOutputs checks that private outputs (the relay's
+// recipient table and layout) are kept apart from the served files, as
+// Build keeps them out of the destination.
+func TestIncrementalPrivateOutputs(t *testing.T) {
+	files := basicSite()
+	files["content/tjanster/m.md"] = "---\ntitle: M\ntype: motion\n---\n"
+	dir := writeSite(t, files)
+	reg := content.NewRegistry()
+	reg.MustRegister(&content.Type{
+		Name: "motion",
+		Outputs: func(ctx context.Context, s *content.Site) ([]content.Output, error) {
+			return []content.Output{{Path: "motioner.txt", Data: []byte("7")}, {Path: "hemlig.json", Data: []byte(`{"a":"b@example.org"}`), Private: true}}, nil
+		},
+	})
+	inc := NewIncremental(Options{Source: dir, Now: testNow, NoGit: true, Serve: true, Registry: reg})
+	for i := 0; i < 2; i++ { // the second build reuses cached outputs
+		snap, err := inc.Rebuild(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(snap.Files["motioner.txt"]) != "7" {
+			t.Fatal("public type output missing")
+		}
+		for p, data := range snap.Files {
+			if p == "hemlig.json" || p == RelayLayoutFile || bytes.Contains(data, []byte("b@example.org")) {
+				t.Fatalf("build %d: private output among the served files at %s", i, p)
+			}
+		}
+		for _, p := range snap.Changed {
+			if p == "hemlig.json" || p == RelayLayoutFile {
+				t.Fatalf("build %d: private output %s listed as a changed served file", i, p)
+			}
+		}
+		if string(snap.Private["hemlig.json"]) != `{"a":"b@example.org"}` {
+			t.Fatalf("build %d: private output missing: %q", i, snap.Private)
+		}
+		if l := snap.Private[RelayLayoutFile]; !bytes.Contains(l, []byte(`{{template "main" .}}`)) {
+			t.Fatalf("build %d: relay layout missing or without its main template: %q", i, l)
+		}
+	}
 }
