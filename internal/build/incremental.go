@@ -224,6 +224,9 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 			return nil, &UsageError{err.Error()}
 		}
 	}
+	if opts.RelayURL != "" && cfg.Relay.URL != "" {
+		cfg.Relay.URL = opts.RelayURL
+	}
 	if opts.Minify != nil {
 		cfg.Minify = opts.Minify
 	}
@@ -233,6 +236,7 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	kh := newKeyHasher()
 	kh.bytes(cfgSrc)
 	kh.str(opts.BaseURL)
+	kh.str(opts.RelayURL)
 	kh.boolean(opts.Minify != nil && *opts.Minify)
 	kh.boolean(opts.Minify != nil)
 	kh.boolean(opts.Drafts)

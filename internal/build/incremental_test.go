@@ -503,3 +503,39 @@ func TestIncrementalPrivateOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayURLOption checks that Options.RelayURL points the theme's form
+// links elsewhere only on sites that have forms, in Generate and
+// Incremental alike.
+func TestRelayURLOption(t *testing.T) {
+	const local = "http://127.0.0.1:1313"
+	for _, tc := range []struct {
+		relay, opt, want, wantNot string
+	}{
+		{relay: "/kontakt-api", opt: "", want: `href="/kontakt-api/skriv/kommunen?sida=%2ftjanster%2fa%2f"`},
+		{relay: "/kontakt-api", opt: local, want: `href="` + local + `/skriv/kommunen?sida=%2ftjanster%2fa%2f"`, wantNot: "/kontakt-api"},
+		{relay: "", opt: local, wantNot: "/skriv/"},
+	} {
+		files := basicSite()
+		files["torg.toml"] += "\n[relay]\nurl = \"" + tc.relay + "\"\n"
+		dir := writeSite(t, files)
+		opts := Options{Source: dir, Now: testNow, NoGit: true, RelayURL: tc.opt}
+		full := NewMemSink()
+		if _, err := Generate(context.Background(), opts, full); err != nil {
+			t.Fatal(err)
+		}
+		opts.Serve = true
+		snap, err := NewIncremental(opts).Rebuild(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, page := range map[string][]byte{"Generate": full.Files["tjanster/a/index.html"], "Incremental": snap.Files["tjanster/a/index.html"]} {
+			if tc.want != "" && !bytes.Contains(page, []byte(tc.want)) {
+				t.Errorf("%s, [relay] url %q, RelayURL %q: no %s in\n%s", name, tc.relay, tc.opt, tc.want, page)
+			}
+			if tc.wantNot != "" && bytes.Contains(page, []byte(tc.wantNot)) {
+				t.Errorf("%s, [relay] url %q, RelayURL %q: %s in the page", name, tc.relay, tc.opt, tc.wantNot)
+			}
+		}
+	}
+}
