@@ -57,8 +57,17 @@ func freeAddr(t *testing.T) string {
 // startBinary runs `torg serve` and waits until it prints its address.
 func startBinary(t *testing.T, dir string, args ...string) (base string, cmd *exec.Cmd, out *syncBuffer) {
 	t.Helper()
+	return startBinaryEnv(t, dir, nil, args...)
+}
+
+// startBinaryEnv is startBinary with extra environment variables.
+func startBinaryEnv(t *testing.T, dir string, env []string, args ...string) (base string, cmd *exec.Cmd, out *syncBuffer) {
+	t.Helper()
 	addr := freeAddr(t)
 	cmd = exec.Command(torgBinary(t), append([]string{"serve", "--source", dir, "--addr", addr, "--no-git"}, args...)...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	out = &syncBuffer{}
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = out
@@ -126,6 +135,60 @@ func TestBinaryServe(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "public")); err == nil {
 		t.Errorf("torg serve wrote public/")
+	}
+}
+
+// TestBinaryServeForms runs the real binary on a site with contact forms:
+// a message posted to the form appears in the mailbox, and the private
+// folder is removed when Ctrl-C stops the server.
+func TestBinaryServeForms(t *testing.T) {
+	dir := t.TempDir()
+	writeSite(t, dir, formSite)
+	tmp := t.TempDir() // the binary's TMPDIR: only its private folder goes there
+	base, cmd, out := startBinaryEnv(t, dir, []string{"TMPDIR=" + tmp})
+	folders, _ := filepath.Glob(filepath.Join(tmp, "torg-serve-relay-*"))
+	if len(folders) != 1 {
+		t.Fatalf("private folders in TMPDIR: %v", folders)
+	}
+	if _, err := os.Stat(filepath.Join(folders[0], recipientsFile)); err != nil {
+		t.Errorf("no recipient table in the private folder: %v", err)
+	}
+
+	_, page := get(t, base+"/kontakt/kansliet/")
+	formURL := formLink(t, page, "enhet-kansliet")
+	_, formPage := get(t, formURL)
+	action, fields := browserForm(t, formPage)
+	fields.Set("amne", "Från binären")
+	fields.Set("meddelande", "Ett meddelande genom torg serve.")
+	ref, _ := submit(t, base, formURL, postForm(t, base, formURL, action, fields), fields)
+	if _, box := get(t, base+MailboxPath); !strings.Contains(box, ref) || !strings.Contains(box, "Ett meddelande genom torg serve.") {
+		t.Errorf("message %s not in the mailbox", ref)
+	}
+	if code, _ := get(t, base+"/recipients.json"); code != 404 {
+		t.Errorf("GET /recipients.json: %d", code)
+	}
+
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGINT: %v\n%s", err, out.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("torg serve did not stop within 10 s of SIGINT")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left in TMPDIR after stop: %v", left)
+	}
+	if !strings.Contains(out.String(), "tog emot "+ref) {
+		t.Errorf("the terminal was not told of %s:\n%s", ref, out.String())
+	}
+	for _, p := range []string{"public", "public.relay"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			t.Errorf("torg serve wrote %s/", p)
+		}
 	}
 }
 

@@ -69,18 +69,21 @@ func attrs(s string) map[string]string {
 	return m
 }
 
-// browserForm reads the first form of a page as a browser submits it:
-// the action, and every named field with its value (hidden ones
-// included, the honeypot empty).
+// browserForm reads the page's POST form (not the site's search form) as
+// a browser submits it: the action, and every named field with its value
+// (hidden ones included, the honeypot empty).
 func browserForm(t *testing.T, page string) (action string, fields url.Values) {
 	t.Helper()
-	m := formRE.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("no form in the page:\n%s", page)
+	var m []string
+	var fa map[string]string
+	for _, f := range formRE.FindAllStringSubmatch(page, -1) {
+		if a := attrs(f[1]); strings.EqualFold(a["method"], "post") {
+			m, fa = f, a
+			break
+		}
 	}
-	fa := attrs(m[1])
-	if !strings.EqualFold(fa["method"], "post") {
-		t.Fatalf("form method %q, want post", fa["method"])
+	if m == nil {
+		t.Fatalf("no POST form in the page:\n%s", page)
 	}
 	fields = url.Values{}
 	for _, in := range inputRE.FindAllStringSubmatch(m[2], -1) {
@@ -111,12 +114,7 @@ func TestContactFormToMailbox(t *testing.T) {
 	if strings.Contains(page, "/kontakt-api") {
 		t.Errorf("the served page still points at the production relay")
 	}
-	var formURL string
-	for _, m := range hrefRE.FindAllStringSubmatch(page, -1) {
-		if strings.Contains(m[1], "/skriv/enhet-kansliet") {
-			formURL = html.UnescapeString(m[1])
-		}
-	}
+	formURL := formLink(t, page, "enhet-kansliet")
 	if formURL != r.base+"/skriv/enhet-kansliet" {
 		t.Fatalf("contact form link %q, want %s/skriv/enhet-kansliet", formURL, r.base)
 	}
@@ -141,32 +139,9 @@ func TestContactFormToMailbox(t *testing.T) {
 	fields.Set("epost", "asa@example.org")
 	fields.Set("amne", subject)
 	fields.Set("meddelande", message)
-	target, err := url.Parse(formURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	actionURL, err := target.Parse(action)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if actionURL.Host != target.Host {
-		t.Fatalf("the form posts to %s, not to the served origin", actionURL)
-	}
-	req, _ := http.NewRequest(http.MethodPost, actionURL.String(), strings.NewReader(fields.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", r.base)
-	req.Header.Set("Referer", formURL)
-	resp, err := http.DefaultClient.Do(req) // follows the 303 like a browser
-	if err != nil {
-		t.Fatal(err)
-	}
-	thanks, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.Path, "/tack/DEV-") {
-		t.Fatalf("after posting: %d at %s\n%s", resp.StatusCode, resp.Request.URL, thanks)
-	}
-	ref := strings.TrimPrefix(resp.Request.URL.Path, "/tack/")
-	if !strings.Contains(string(thanks), ref) || !strings.Contains(string(thanks), MailboxPath+"#"+ref) {
+	actionURL := postForm(t, r.base, formURL, action, fields)
+	ref, thanks := submit(t, r.base, formURL, actionURL, fields)
+	if !strings.Contains(thanks, ref) || !strings.Contains(thanks, MailboxPath+"#"+ref) {
 		t.Errorf("thank-you page without the reference and the mailbox link:\n%s", thanks)
 	}
 
@@ -192,10 +167,10 @@ func TestContactFormToMailbox(t *testing.T) {
 		t.Errorf("page-error form: %d", code)
 	}
 	// Another origin is still refused.
-	req, _ = http.NewRequest(http.MethodPost, actionURL.String(), strings.NewReader(fields.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, actionURL, strings.NewReader(fields.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://elak.example")
-	resp, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +178,57 @@ func TestContactFormToMailbox(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("post from another origin: %d, want 403", resp.StatusCode)
 	}
+}
+
+// postForm resolves a form's action against the page it is on and checks
+// that it posts to the served origin.
+func postForm(t *testing.T, base, formURL, action string, fields url.Values) string {
+	t.Helper()
+	page, err := url.Parse(formURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := page.Parse(action)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Scheme+"://"+u.Host != base {
+		t.Fatalf("the form posts to %s, not to the served origin %s", u, base)
+	}
+	return u.String()
+}
+
+// submit posts fields as a browser does (with the served origin in
+// Origin), follows the 303 to the thank-you page and returns the
+// reference and the page.
+func submit(t *testing.T, base, formURL, actionURL string, fields url.Values) (ref, thanks string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, actionURL, strings.NewReader(fields.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	req.Header.Set("Referer", formURL)
+	resp, err := http.DefaultClient.Do(req) // follows the 303 with a GET
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.Path, "/tack/DEV-") {
+		t.Fatalf("after posting: %d at %s\n%s", resp.StatusCode, resp.Request.URL, body)
+	}
+	return strings.TrimPrefix(resp.Request.URL.Path, "/tack/"), string(body)
+}
+
+// formLink returns the link to the recipient's form on a page.
+func formLink(t *testing.T, page, recipient string) string {
+	t.Helper()
+	for _, m := range hrefRE.FindAllStringSubmatch(page, -1) {
+		if strings.Contains(m[1], "/skriv/"+recipient) {
+			return html.UnescapeString(m[1])
+		}
+	}
+	t.Fatalf("no link to the form of %s", recipient)
+	return ""
 }
 
 // TestRelayFilesPrivate checks that the recipient table and the relay
