@@ -192,11 +192,9 @@ func TestBinaryServeForms(t *testing.T) {
 	}
 }
 
-// TestChromiumReloads opens a page in headless Chromium and checks that the
-// browser loads it again after the Markdown file is edited, and not after
-// an edit of another page that it does not show. The
-// server counts the page requests; no browser-driving library is needed.
-func TestChromiumReloads(t *testing.T) {
+// chromiumPath returns the browser, or skips the test.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium not installed (apt-get install chromium)")
@@ -204,6 +202,102 @@ func TestChromiumReloads(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
+	return chromium
+}
+
+// openChromium opens url in headless Chromium until the test ends; its
+// output is logged when the test fails.
+func openChromium(t *testing.T, chromium, url string) {
+	t.Helper()
+	profile := t.TempDir()
+	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+profile, "--remote-debugging-port=0",
+		url)
+	browserLog := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = browserLog, browserLog
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("chromium:\n%s", browserLog.String())
+		}
+	})
+}
+
+// chromiumFormScript follows the page's "Hittade du ett fel på sidan?"
+// link, takes the form from the relay's page, fills it in and submits it:
+// a real browser post, with the browser's own Origin, encoding and
+// redirect handling.
+const chromiumFormScript = `<script>
+document.addEventListener("DOMContentLoaded", function () {
+  var link = document.querySelector('a[href*="/skriv/"]');
+  fetch(link.href).then(function (r) { return r.text(); }).then(function (text) {
+    var doc = new DOMParser().parseFromString(text, "text/html");
+    var form = document.importNode(doc.querySelector('form[method="post"]'), true);
+    form.querySelector('[name="namn"]').value = "Webbläsaren";
+    form.querySelector('[name="meddelande"]').value = "Skickat från Chromium: <b>fet</b> & åäö.";
+    document.body.appendChild(form);
+    form.submit();
+  });
+});
+</script>
+`
+
+// TestChromiumForm submits a contact form from Chromium and finds the
+// message in the development mailbox.
+func TestChromiumForm(t *testing.T) {
+	chromium := chromiumPath(t)
+	dir := t.TempDir()
+	files := map[string]string{}
+	for k, v := range formSite {
+		files[k] = v
+	}
+	files["torg.toml"] = "unsafeHTML = true\n" + files["torg.toml"]
+	files["content/provform.md"] = "---\ntitle: Provformulär\n---\n" + chromiumFormScript
+	writeSite(t, dir, files)
+	var mu sync.Mutex
+	var thanks, posted string
+	r := start(t, Config{Source: dir, Registry: municipalRegistry(), NoWatch: true, OnRequest: func(method, path string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if method == "POST" && strings.HasPrefix(path, "/skriv/") {
+			posted = path
+		}
+		if method == "GET" && strings.HasPrefix(path, "/tack/") {
+			thanks = path
+		}
+	}})
+	openChromium(t, chromium, r.base+"/provform/")
+	eventually(t, 60*time.Second, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if thanks == "" {
+			return fmt.Sprintf("the browser did not reach the thank-you page (posted to %q)", posted)
+		}
+		return ""
+	})
+	if posted != "/skriv/kommunen" {
+		t.Errorf("the browser posted to %q, want /skriv/kommunen", posted)
+	}
+	ref := strings.TrimPrefix(thanks, "/tack/")
+	_, box := get(t, r.base+MailboxPath)
+	for _, want := range []string{ref, "Skickat från Chromium: &lt;b&gt;fet&lt;/b&gt; &amp; åäö.", "/provform/", "Webbläsaren"} {
+		if !strings.Contains(box, want) {
+			t.Errorf("mailbox lacks %q:\n%s", want, box)
+		}
+	}
+}
+
+// TestChromiumReloads opens a page in headless Chromium and checks that the
+// browser loads it again after the Markdown file is edited, and not after
+// an edit of another page that it does not show. The
+// server counts the page requests; no browser-driving library is needed.
+func TestChromiumReloads(t *testing.T) {
+	chromium := chromiumPath(t)
 	var mu sync.Mutex
 	hits := map[string]int{}
 	r := start(t, Config{OnRequest: func(method, path string) {
@@ -216,25 +310,7 @@ func TestChromiumReloads(t *testing.T) {
 		defer mu.Unlock()
 		return hits[p]
 	}
-	profile := t.TempDir()
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+profile, "--remote-debugging-port=0",
-		r.base+"/tjanster/a/")
-	browserLog := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = browserLog, browserLog
-	defer func() {
-		if t.Failed() {
-			t.Logf("chromium:\n%s", browserLog.String())
-		}
-	}()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
+	openChromium(t, chromium, r.base+"/tjanster/a/")
 	eventually(t, 60*time.Second, func() string {
 		if count("/tjanster/a/") < 1 || count(EventsPath) < 1 || r.s.Clients() < 1 {
 			return fmt.Sprintf("the browser did not open the page and connect (page %d, events %d)", count("/tjanster/a/"), count(EventsPath))
