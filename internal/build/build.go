@@ -54,6 +54,10 @@ type Options struct {
 	Drafts bool
 	// BaseURL overrides torg.toml's baseURL when set.
 	BaseURL string
+	// RelayURL, when set, replaces a non-empty [relay] url of torg.toml:
+	// torg serve points the site's contact forms at itself. An empty
+	// [relay] url stays empty, so a site without forms stays without.
+	RelayURL string
 	// Now is the build's current time; zero means time.Now().
 	Now time.Time
 	// Minify overrides torg.toml's minify when set.
@@ -330,6 +334,9 @@ func Generate(ctx context.Context, opts Options, sink Sink) (*Result, error) {
 		if err := cfg.SetBaseURL(opts.BaseURL); err != nil {
 			return res, &UsageError{err.Error()}
 		}
+	}
+	if opts.RelayURL != "" && cfg.Relay.URL != "" {
+		cfg.Relay.URL = opts.RelayURL
 	}
 	if opts.Minify != nil {
 		cfg.Minify = opts.Minify

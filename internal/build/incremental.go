@@ -79,8 +79,14 @@ type Incremental struct {
 type Snapshot struct {
 	// Files maps output paths to their contents. The map and the slices
 	// must not be modified.
-	Files  map[string][]byte
-	Result *Result
+	Files map[string][]byte
+	// Private maps private output paths ("recipients.json", the relay's
+	// RelayLayoutFile) to their contents: data for the contact-form relay
+	// that Build writes beside the destination. They are never part of
+	// Files, so that a server of Files does not publish them. The map
+	// and the slices must not be modified.
+	Private map[string][]byte
+	Result  *Result
 	// Changed lists new or changed output paths, Removed the paths gone
 	// since the previous successful build; both sorted.
 	Changed []string
@@ -225,6 +231,9 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 			return nil, &UsageError{err.Error()}
 		}
 	}
+	if opts.RelayURL != "" && cfg.Relay.URL != "" {
+		cfg.Relay.URL = opts.RelayURL
+	}
 	if opts.Minify != nil {
 		cfg.Minify = opts.Minify
 	}
@@ -234,6 +243,7 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	kh := newKeyHasher()
 	kh.bytes(cfgSrc)
 	kh.str(opts.BaseURL)
+	kh.str(opts.RelayURL)
 	kh.boolean(opts.Minify != nil && *opts.Minify)
 	kh.boolean(opts.Minify != nil)
 	kh.boolean(opts.Drafts)
@@ -476,7 +486,8 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 	}
 
 	// outputs
-	if err := b.writeOutputs(ctx, site, tr, min, keys, cfgKey, newOuts, &outMu); err != nil {
+	priv := NewMemSink()
+	if err := b.writeOutputs(ctx, site, eng, tr, min, keys, cfgKey, newOuts, &outMu, priv); err != nil {
 		return nil, err
 	}
 
@@ -506,7 +517,7 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 	res.Outputs = tr.owner
 	res.Duration = time.Since(start)
 
-	snap := &Snapshot{Files: sink.Files, Result: res, Rendered: int(rendered.Load()), Reused: int(reused.Load()), assetURLs: assets}
+	snap := &Snapshot{Files: sink.Files, Private: priv.Files, Result: res, Rendered: int(rendered.Load()), Reused: int(reused.Load()), assetURLs: assets}
 	for p, data := range sink.Files {
 		old, ok := b.prev[p]
 		if !ok || !sameBytes(old, data) {
@@ -1332,7 +1343,7 @@ func (b *Incremental) renderPages(ctx context.Context, eng *render.Engine, site 
 
 // writeOutputs is the caching twin of writeOutputs in outputs.go: a feed
 // or the sitemap is made again only when its entries changed.
-func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, tr *tracker, min *minifier, keys *siteKeys, cfgKey uint64, newOuts map[string]outEntry, outMu *sync.Mutex) error {
+func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, tr *tracker, min *minifier, keys *siteKeys, cfgKey uint64, newOuts map[string]outEntry, outMu *sync.Mutex, priv Sink) error {
 	errs := &diag.List{}
 	cfg := site.Config
 	cached := func(out string, key uint64, make func() ([]byte, error)) ([]byte, error) {
@@ -1415,6 +1426,13 @@ func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, tr *
 	errs.AddError(err)
 	errs.AddError(tr.write("robots.txt", "robots.txt", feeds.Robots(cfg.Absolute("/sitemap.xml"))))
 
+	// The relay's layout is one small page: rendered on every build.
+	rl, err := relayLayout(eng, site, min)
+	if err == nil && rl != nil {
+		err = priv.Write(RelayLayoutFile, rl)
+	}
+	errs.AddError(err)
+
 	for _, t := range site.Registry.Types() {
 		if t.Outputs == nil {
 			continue
@@ -1425,6 +1443,12 @@ func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, tr *
 			continue
 		}
 		for _, o := range outs {
+			if o.Private {
+				// Never among the served files: the recipient
+				// table holds e-mail addresses.
+				errs.AddError(priv.Write(o.Path, o.Data))
+				continue
+			}
 			b, err := min.bytes(o.MediaType, o.Data)
 			if err == nil {
 				err = tr.write(o.Path, "content type "+t.Name, b)

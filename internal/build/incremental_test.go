@@ -379,8 +379,10 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			ctx := context.Background()
 			bodyOnly := 0
 			check := func(step string) {
-				full := NewMemSink()
-				_, ferr := Generate(ctx, opts, full)
+				full, priv := NewMemSink(), NewMemSink()
+				fopts := opts
+				fopts.Private = priv
+				_, ferr := Generate(ctx, fopts, full)
 				snap, ierr := inc.Rebuild(ctx)
 				if (ferr == nil) != (ierr == nil) {
 					t.Fatalf("after %s: full build error %v, incremental error %v", step, ferr, ierr)
@@ -395,6 +397,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 					bodyOnly++
 				}
 				diffFiles(t, step, full.Files, snap.Files)
+				diffFiles(t, step+" (private outputs)", priv.Files, snap.Private)
 			}
 			defer func() {
 				if watched && !t.Failed() && bodyOnly == 0 {
@@ -479,4 +482,82 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestIncrementalPrivateOutputs checks that private outputs (the relay's
+// recipient table and layout) are kept apart from the served files, as
+// Build keeps them out of the destination.
+func TestIncrementalPrivateOutputs(t *testing.T) {
+	files := basicSite()
+	files["content/tjanster/m.md"] = "---\ntitle: M\ntype: motion\n---\n"
+	dir := writeSite(t, files)
+	reg := content.NewRegistry()
+	reg.MustRegister(&content.Type{
+		Name: "motion",
+		Outputs: func(ctx context.Context, s *content.Site) ([]content.Output, error) {
+			return []content.Output{{Path: "motioner.txt", Data: []byte("7")}, {Path: "hemlig.json", Data: []byte(`{"a":"b@example.org"}`), Private: true}}, nil
+		},
+	})
+	inc := NewIncremental(Options{Source: dir, Now: testNow, NoGit: true, Serve: true, Registry: reg})
+	for i := 0; i < 2; i++ { // the second build reuses cached outputs
+		snap, err := inc.Rebuild(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(snap.Files["motioner.txt"]) != "7" {
+			t.Fatal("public type output missing")
+		}
+		for p, data := range snap.Files {
+			if p == "hemlig.json" || p == RelayLayoutFile || bytes.Contains(data, []byte("b@example.org")) {
+				t.Fatalf("build %d: private output among the served files at %s", i, p)
+			}
+		}
+		for _, p := range snap.Changed {
+			if p == "hemlig.json" || p == RelayLayoutFile {
+				t.Fatalf("build %d: private output %s listed as a changed served file", i, p)
+			}
+		}
+		if string(snap.Private["hemlig.json"]) != `{"a":"b@example.org"}` {
+			t.Fatalf("build %d: private output missing: %q", i, snap.Private)
+		}
+		if l := snap.Private[RelayLayoutFile]; !bytes.Contains(l, []byte(`{{template "main" .}}`)) {
+			t.Fatalf("build %d: relay layout missing or without its main template: %q", i, l)
+		}
+	}
+}
+
+// TestRelayURLOption checks that Options.RelayURL points the theme's form
+// links elsewhere only on sites that have forms, in Generate and
+// Incremental alike.
+func TestRelayURLOption(t *testing.T) {
+	const local = "http://127.0.0.1:1313"
+	for _, tc := range []struct {
+		relay, opt, want, wantNot string
+	}{
+		{relay: "/kontakt-api", opt: "", want: `href="/kontakt-api/skriv/kommunen?sida=%2ftjanster%2fa%2f"`},
+		{relay: "/kontakt-api", opt: local, want: `href="` + local + `/skriv/kommunen?sida=%2ftjanster%2fa%2f"`, wantNot: "/kontakt-api"},
+		{relay: "", opt: local, wantNot: "/skriv/"},
+	} {
+		files := basicSite()
+		files["torg.toml"] += "\n[relay]\nurl = \"" + tc.relay + "\"\n"
+		dir := writeSite(t, files)
+		opts := Options{Source: dir, Now: testNow, NoGit: true, RelayURL: tc.opt}
+		full := NewMemSink()
+		if _, err := Generate(context.Background(), opts, full); err != nil {
+			t.Fatal(err)
+		}
+		opts.Serve = true
+		snap, err := NewIncremental(opts).Rebuild(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, page := range map[string][]byte{"Generate": full.Files["tjanster/a/index.html"], "Incremental": snap.Files["tjanster/a/index.html"]} {
+			if tc.want != "" && !bytes.Contains(page, []byte(tc.want)) {
+				t.Errorf("%s, [relay] url %q, RelayURL %q: no %s in\n%s", name, tc.relay, tc.opt, tc.want, page)
+			}
+			if tc.wantNot != "" && bytes.Contains(page, []byte(tc.wantNot)) {
+				t.Errorf("%s, [relay] url %q, RelayURL %q: %s in the page", name, tc.relay, tc.opt, tc.wantNot)
+			}
+		}
+	}
 }

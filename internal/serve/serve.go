@@ -4,7 +4,13 @@
 // reload (only tabs whose page changed), to swap a changed stylesheet, or
 // to show an error overlay while the last good pages stay served.
 //
-// It never writes to public/ or anywhere else on disk.
+// The contact forms of a site with a [relay] url post to the server
+// itself, to an in-process development relay that keeps the messages in
+// memory and shows them at MailboxPath (mail.go); nothing is sent.
+//
+// It never writes to public/. The only thing it writes is the relay's
+// private data (recipient table and layout) in a private temporary
+// folder, removed when the server stops; that data is never served.
 package serve
 
 import (
@@ -50,8 +56,8 @@ type Config struct {
 	Poll time.Duration
 	// Registry holds the content types; nil means only "page".
 	Registry *content.Registry
-	// MailboxHandler serves the development mailbox at /_torg/mail (the
-	// contact-form relay's); nil shows a placeholder page.
+	// MailboxHandler, when set, serves /_torg/mail instead of the
+	// development relay's mailbox (tests).
 	MailboxHandler http.Handler
 	// Log receives what the terminal shows: the address, rebuilds,
 	// diagnostics. Nil discards it.
@@ -87,6 +93,7 @@ type Server struct {
 	watcher atomic.Pointer[watch.Watcher]
 
 	buildMu sync.Mutex
+	mail    devRelay
 }
 
 // New returns a server for cfg; Listen binds it, Run serves.
@@ -99,10 +106,7 @@ func New(cfg Config) *Server {
 		log = io.Discard
 	}
 	s := &Server{cfg: cfg, hub: newHub(), log: log, files: map[string][]byte{}, warned: map[string]bool{}}
-	s.inc = build.NewIncremental(build.Options{
-		Source: cfg.Source, Drafts: cfg.Drafts, Serve: true, Inject: inject,
-		Registry: cfg.Registry, NoGit: cfg.NoGit, Now: cfg.Now,
-	})
+	s.newBuilder()
 	return s
 }
 
@@ -117,6 +121,9 @@ func (s *Server) Listen() error {
 		return fmt.Errorf("kan inte lyssna på %s: %w", s.cfg.Addr, err)
 	}
 	s.ln = ln
+	// The form links point at the address now known (port 0 is chosen
+	// by the system).
+	s.newBuilder()
 	return nil
 }
 
@@ -161,6 +168,7 @@ func (s *Server) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	defer s.closeRelay()
 	start := time.Now()
 	s.Rebuild(ctx, nil)
 	s.mu.RLock()
@@ -215,6 +223,7 @@ func (s *Server) Run(ctx context.Context) error {
 	defer stop()
 	srv.Shutdown(shutCtx)
 	wg.Wait()
+	s.closeRelay()
 	select {
 	case err := <-errc:
 		return err
@@ -281,6 +290,7 @@ func (s *Server) Rebuild(ctx context.Context, paths []string) {
 		}
 	}
 	s.mu.Unlock()
+	s.updateRelay(snap)
 	for _, w := range fresh {
 		fmt.Fprintln(s.log, w.Error())
 	}
@@ -455,14 +465,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, reloadScript)
 		return
 	case r.URL.Path == MailboxPath || strings.HasPrefix(r.URL.Path, MailboxPath+"/"):
-		if s.cfg.MailboxHandler != nil {
-			s.cfg.MailboxHandler.ServeHTTP(w, r)
+		s.mailbox().ServeHTTP(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, formPath) || strings.HasPrefix(r.URL.Path, thanksPath):
+		// The contact forms, when the site has them; otherwise the
+		// site's own pages, if any, are served there.
+		if h := s.relayHandler(); h != nil {
+			h.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-cache")
-		io.WriteString(w, mailboxPlaceholder)
-		return
 	case r.URL.Path == StatusPath:
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(s.Status())
@@ -526,8 +537,10 @@ const notBuiltPage = `<!DOCTYPE html>
 </html>
 `
 
-// mailboxPlaceholder stands at /_torg/mail until the contact-form relay
-// provides the development mailbox.
+// mailboxPlaceholder stands at /_torg/mail while the site has no contact
+// forms ([relay] url is empty in torg.toml, or no build has succeeded
+// yet): then there is no relay and the mailbox would stay empty, so the
+// page explains how to get the forms instead.
 const mailboxPlaceholder = `<!DOCTYPE html>
 <html lang="sv">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Utvecklingsbrevlådan – torg serve</title>
@@ -535,8 +548,8 @@ const mailboxPlaceholder = `<!DOCTYPE html>
 <body>
 <main>
 <h1>Utvecklingsbrevlådan</h1>
-<p>Här kommer du att se meddelandena som skickas med webbplatsens kontaktformulär medan du arbetar med <code>torg serve</code>, utan någon e-postserver.</p>
-<p><strong>Brevlådan finns inte än.</strong> Den kommer med kontaktformulärens relä (<code>torg relay</code>), som håller på att byggas. Till dess skickas formulären inte någonstans när du provar dem här.</p>
+<p>Här ser du meddelandena som skickas med webbplatsens kontaktformulär medan du arbetar med <code>torg serve</code>. Ingenting skickas med e-post.</p>
+<p><strong>Webbplatsen har inga kontaktformulär just nu.</strong> De visas när <code>url</code> under <code>[relay]</code> i <code>torg.toml</code> har ett värde, till exempel <code>url = "/kontakt-api"</code>, och webbplatsen har byggts utan fel. Då skickar formulären sina meddelanden hit i stället för till reläet.</p>
 <p><a href="/">Till webbplatsens startsida</a></p>
 </main>
 ` + scriptTag + `

@@ -199,17 +199,8 @@ func start(t testing.TB, cfg Config) *running {
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
 	r := &running{s: s, base: "http://" + s.Addr(), dir: cfg.Source, log: log}
-	r.stop = func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("Run did not return within 10 s of cancel")
-		}
-	}
+	var once sync.Once
+	r.stop = func() { once.Do(func() { stopRun(t, cancel, done) }) }
 	t.Cleanup(r.stop)
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer wcancel()
@@ -217,6 +208,20 @@ func start(t testing.TB, cfg Config) *running {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// stopRun cancels a running server and waits for Run to return.
+func stopRun(t testing.TB, cancel func(), done chan error) {
+	t.Helper()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("Run did not return within 10 s of cancel")
+	}
 }
 
 func (r *running) write(t testing.TB, rel, data string) {
