@@ -4,8 +4,13 @@ import (
 	"context"
 	"hash/maphash"
 	"html/template"
+	"maps"
+	"reflect"
 	"slices"
+	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/torgsite/torg/internal/config"
@@ -36,6 +41,14 @@ type buildState struct {
 	all        []*content.Page // the site's pages and the 404 page
 	keys       *siteKeys
 	layoutOf   map[*content.Page]string // each page's layout
+	byLayout   map[string][]*content.Page
+	layoutKeys map[string]uint64
+	owner      map[string]string // output path → who wrote it (Result.Outputs)
+	extra      map[string]bool   // paths written by the outputs phase
+	pages      int               // HTML pages written
+	jobs       int               // pages and pager pages
+	homes      []*content.Page   // home pages and the 404 page: keyed by the whole site
+	probes     map[string][]*content.Page
 	warnings   []*diag.Diagnostic
 }
 
@@ -185,4 +198,176 @@ func sameHeadingIDs(a, b []content.Heading) bool {
 		}
 	}
 	return true
+}
+
+// pageKeysAfterEdit is pageKeys after the pages in changed were edited in
+// place. The structure is the same, so only the changed pages, the pages
+// with content-type data (which may point at them) and the lists holding
+// any page whose key changed get new keys. ok is false when a change
+// shows in links to a page (its link key changed): pageKeys must then
+// key every page.
+//
+// touched lists the pages whose own, kids or kidLists keys changed.
+func pageKeysAfterEdit(prev *siteKeys, all []*content.Page, changed map[*content.Page]bool) (k *siteKeys, touched []*content.Page, ok bool) {
+	k = &siteKeys{
+		own: maps.Clone(prev.own), base: maps.Clone(prev.base), link: prev.link,
+		listBase: maps.Clone(prev.listBase), list: maps.Clone(prev.list),
+		kids: maps.Clone(prev.kids), kidLists: maps.Clone(prev.kidLists), kidLinks: prev.kidLinks,
+		memberOf: prev.memberOf, withData: prev.withData,
+	}
+	for p := range changed {
+		base, list, link := ownKey(p)
+		if _, known := prev.base[p]; !known || link != prev.link[p] {
+			return nil, nil, false
+		}
+		k.base[p], k.listBase[p] = base, list
+		if p.Data == nil {
+			k.own[p], k.list[p] = base, list
+		}
+	}
+	for _, p := range k.withData {
+		h := newKeyHasher()
+		h.value(reflect.ValueOf(p.Data), k.base, map[uintptr]bool{}, 0)
+		data := h.sum()
+		h = newKeyHasher()
+		h.u64(k.base[p])
+		h.u64(data)
+		k.own[p] = h.sum()
+		h = newKeyHasher()
+		h.u64(k.listBase[p])
+		h.u64(data)
+		k.list[p] = h.sum()
+	}
+	h := newKeyHasher()
+	for _, p := range all {
+		h.u64(k.own[p])
+	}
+	k.site = h.sum()
+	lists := map[*content.Page]bool{}
+	note := func(p *content.Page) {
+		if k.own[p] != prev.own[p] || k.list[p] != prev.list[p] {
+			touched = append(touched, p)
+			for _, l := range k.memberOf[p] {
+				lists[l] = true
+			}
+		}
+	}
+	for p := range changed {
+		note(p)
+	}
+	for _, p := range k.withData {
+		if !changed[p] {
+			note(p)
+		}
+	}
+	for l := range lists {
+		var links uint64
+		k.kids[l], k.kidLists[l], links = k.listKeys(l)
+		if links != prev.kidLinks[l] {
+			return nil, nil, false
+		}
+		if k.kids[l] != prev.kids[l] || k.kidLists[l] != prev.kidLists[l] {
+			touched = append(touched, l)
+		}
+	}
+	return k, touched, true
+}
+
+// finishAfterEdit is finish after a body-only edit, keyed by
+// pageKeysAfterEdit: it starts from the previous snapshot and renders only
+// the pages whose keys changed — the edited pages, the lists showing
+// them, pages whose layouts depend on them (the home page, layouts that
+// reach across the site or look the pages up) — and the outputs phase
+// (feeds, sitemap, content types, each cached by its own key). Static
+// files cannot have changed.
+func (b *Incremental) finishAfterEdit(ctx context.Context, st *buildState, opts Options, res *Result, start time.Time, keys, prevKeys *siteKeys, touched []*content.Page, layoutKeys, prevLayoutKeys map[string]uint64, globalFor func(*content.Page) (uint64, bool)) (*Snapshot, error) {
+	site, eng := st.loaded.Site, st.eng
+	redo := map[*content.Page]bool{}
+	for layout, k := range layoutKeys {
+		if prevLayoutKeys[layout] != k {
+			for _, p := range st.byLayout[layout] {
+				redo[p] = true
+			}
+		}
+	}
+	for _, p := range touched {
+		redo[p] = true
+	}
+	if keys.site != prevKeys.site {
+		for _, p := range st.homes {
+			redo[p] = true
+		}
+	}
+	pages := make([]*content.Page, 0, len(redo))
+	for p := range redo {
+		pages = append(pages, p)
+	}
+	slices.SortFunc(pages, func(x, y *content.Page) int { return strings.Compare(x.URL, y.URL) })
+
+	sink := &MemSink{Files: maps.Clone(b.prev)}
+	tr := &tracker{sink: sink, owner: maps.Clone(st.owner), rewrite: true, written: map[string]bool{}}
+	newOuts := maps.Clone(b.outs)
+	var outMu sync.Mutex
+	var rendered, reused atomic.Int64
+	if err := b.renderPages(ctx, eng, site, pages, tr, st.min, opts, keys, globalFor, newOuts, &outMu, &rendered, &reused); err != nil {
+		return nil, err
+	}
+	written := tr.written
+	tr.written = map[string]bool{}
+	priv := NewMemSink()
+	if err := b.writeOutputs(ctx, site, eng, tr, st.min, keys, st.cfgKey, newOuts, &outMu, priv); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	snap := &Snapshot{Files: sink.Files, Private: priv.Files, Result: res, Rendered: int(rendered.Load()), Reused: st.jobs - int(rendered.Load()), assetURLs: st.assets}
+	// Outputs of the last outputs phase not written again (a search
+	// index under a new hash) are gone.
+	for p := range st.extra {
+		if !tr.written[p] {
+			delete(sink.Files, p)
+			delete(tr.owner, p)
+			delete(newOuts, p)
+			snap.Removed = append(snap.Removed, p)
+		}
+	}
+	for p := range tr.written {
+		written[p] = true
+	}
+	for p := range written {
+		if old, ok := b.prev[p]; !ok || !sameBytes(old, sink.Files[p]) {
+			snap.Changed = append(snap.Changed, p)
+		}
+	}
+	sort.Strings(snap.Changed)
+	sort.Strings(snap.Removed)
+	res.Pages = st.pages
+	res.Files = len(tr.owner)
+	res.Outputs = tr.owner
+	res.Duration = time.Since(start)
+	b.prev = sink.Files
+	b.outs = newOuts
+	st.owner, st.extra = tr.owner, tr.written
+	b.last = st
+	return snap, nil
+}
+
+// probed returns the pages a layout probe "h" (home pages) or "p<suffix>"
+// (a page by URL in every language) finds, looked up once per site.
+func (st *buildState) probed(probe string) []*content.Page {
+	if ps, ok := st.probes[probe]; ok {
+		return ps
+	}
+	var ps []*content.Page
+	for _, q := range st.loaded.Site.Pages {
+		if probe == "h" && q.Kind == content.KindHome || probe[0] == 'p' && strings.HasSuffix(q.URL, probe[1:]) {
+			ps = append(ps, q)
+		}
+	}
+	if st.probes == nil {
+		st.probes = map[string][]*content.Page{}
+	}
+	st.probes[probe] = ps
+	return ps
 }

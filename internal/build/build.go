@@ -286,15 +286,23 @@ type tracker struct {
 	mu    sync.Mutex
 	owner map[string]string
 	pages int
+	// rewrite: owner holds the outputs of the previous build, which the
+	// same owners may write again (Incremental after a body-only edit).
+	rewrite bool
+	// written, when not nil, collects the paths written.
+	written map[string]bool
 }
 
 func (t *tracker) claim(p, who string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if prev, dup := t.owner[p]; dup {
+	if prev, dup := t.owner[p]; dup && !(t.rewrite && prev == who) {
 		return fmt.Errorf("output %s is written by both %s and %s", p, prev, who)
 	}
 	t.owner[p] = who
+	if t.written != nil {
+		t.written[p] = true
+	}
 	return nil
 }
 

@@ -71,6 +71,7 @@ type Incremental struct {
 	prevAssets map[string]string
 	deps       *layoutDeps  // the last layout analysis
 	last       *buildState  // the last successful build, for body-only edits
+	dated      map[*content.Page][]*content.Page // a feed's entries, per site
 	linkWorld  uint64       // linkWorld of the last build
 	noRes      atomic.Int64 // counter making unhashable values always dirty
 }
@@ -357,11 +358,21 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 	b.last = nil
 	site, loaded, eng, deps, assets, min, cfgKey, all := st.loaded.Site, st.loaded, st.eng, st.deps, st.assets, st.min, st.cfgKey, st.all
 	res.Site = site
-	var prevKeys *siteKeys
-	if changed != nil {
-		prevKeys = st.keys
+	// After a body-only edit, only what shows the edited pages is keyed
+	// and rendered again (fast); otherwise every page is keyed.
+	prevKeys := st.keys
+	var keys *siteKeys
+	fast := false
+	var touched []*content.Page
+	if changed != nil && prevKeys != nil && st.owner != nil {
+		keys, touched, fast = pageKeysAfterEdit(prevKeys, all, changed)
 	}
-	keys := b.pageKeys(ctx, site, all, prevKeys, changed)
+	if !fast {
+		keys = b.pageKeys(ctx, site, all, nil, nil)
+		// A feed's entries depend on the structure and dates; a body-only
+		// edit changes neither.
+		b.dated = map[*content.Page][]*content.Page{}
+	}
 	st.keys = keys
 	g := newKeyHasher()
 	g.u64(cfgKey)
@@ -411,19 +422,15 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 				continue
 			case 'h':
 				// Home pages of every language: by their links.
-				for _, q := range site.Pages {
-					if q.Kind == content.KindHome {
-						h.u64(keys.link[q])
-					}
+				for _, q := range st.probed(pr) {
+					h.u64(keys.link[q])
 				}
 				continue
 			case 'p':
 				// A page by URL in any language ("/sok/", "/en/sok/").
-				for _, q := range site.Pages {
-					if strings.HasSuffix(q.URL, pr[1:]) {
-						h.str(q.URL)
-						h.u64(keys.link[q])
-					}
+				for _, q := range st.probed(pr) {
+					h.str(q.URL)
+					h.u64(keys.link[q])
 				}
 				continue
 			case 'i':
@@ -446,17 +453,16 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 	// edit changes none of what the lookup reads.
 	if st.layoutOf == nil || changed == nil {
 		st.layoutOf = make(map[*content.Page]string, len(all))
+		st.byLayout = map[string][]*content.Page{}
 		for _, p := range all {
 			if layout, err := eng.Lookup(p); err == nil {
 				st.layoutOf[p] = layout
+				st.byLayout[layout] = append(st.byLayout[layout], p)
 			}
 		}
 	}
-	layoutKeys := map[string]uint64{}
-	for _, layout := range st.layoutOf {
-		if _, ok := layoutKeys[layout]; ok {
-			continue
-		}
+	layoutKeys := make(map[string]uint64, len(st.byLayout))
+	for layout := range st.byLayout {
 		h := newKeyHasher()
 		h.u64(global)
 		h.u64(probeKey(deps.probes[layout]))
@@ -476,6 +482,12 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 		return layoutKeys[layout], deps.bodies[layout]
 	}
 
+	prevLayoutKeys := st.layoutKeys
+	st.layoutKeys = layoutKeys
+	if fast {
+		return b.finishAfterEdit(ctx, st, opts, res, start, keys, prevKeys, touched, layoutKeys, prevLayoutKeys, globalFor)
+	}
+
 	sink := &MemSink{Files: make(map[string][]byte, len(b.prev))}
 	tr := &tracker{sink: sink, owner: make(map[string]string, len(b.prev))}
 	newOuts := make(map[string]outEntry, len(b.outs))
@@ -487,9 +499,11 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 
 	// outputs
 	priv := NewMemSink()
+	tr.written = map[string]bool{}
 	if err := b.writeOutputs(ctx, site, eng, tr, min, keys, cfgKey, newOuts, &outMu, priv); err != nil {
 		return nil, err
 	}
+	st.extra, tr.written = tr.written, nil
 
 	// static
 	errs := &diag.List{}
@@ -546,6 +560,13 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 	b.outs = newOuts
 	if opts.Watched && opts.Checker == nil {
 		st.warnings = diags.Warnings()
+		st.owner, st.pages, st.jobs = tr.owner, tr.pages, int(rendered.Load()+reused.Load())
+		st.homes = nil
+		for _, p := range all {
+			if p.Kind == content.KindHome || p.Kind == content.Kind404 {
+				st.homes = append(st.homes, p)
+			}
+		}
 		b.last = st
 	}
 	return snap, nil
@@ -1063,8 +1084,13 @@ type siteKeys struct {
 	// kidLists the same without their rendered bodies, kidLinks their
 	// link keys.
 	kids, kidLists, kidLinks map[*content.Page]uint64
-	// listBase is base without the rendered body (ownKey's list).
-	listBase map[*content.Page]uint64
+	// listBase is base without the rendered body (ownKey's list); list
+	// is own without it.
+	listBase, list map[*content.Page]uint64
+	// memberOf maps a page to the pages listing it (Pages, Sections);
+	// withData lists the pages that have content-type data.
+	memberOf map[*content.Page][]*content.Page
+	withData []*content.Page
 }
 
 // With prev, the keys of the same pages before some of them (changed)
@@ -1114,37 +1140,54 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 		list[i] = h.sum()
 	})
 	listOf := make(map[*content.Page]uint64, len(all))
+	k.list = listOf
 	h := newKeyHasher()
 	for i, p := range all {
 		k.own[p] = own[i]
 		listOf[p] = list[i]
 		h.u64(own[i])
+		if p.Data != nil {
+			k.withData = append(k.withData, p)
+		}
 	}
 	k.site = h.sum()
 	k.kids = make(map[*content.Page]uint64)
 	k.kidLists = make(map[*content.Page]uint64)
 	k.kidLinks = make(map[*content.Page]uint64)
+	k.memberOf = make(map[*content.Page][]*content.Page)
 	for _, p := range all {
 		if len(p.Pages) == 0 && len(p.Sections) == 0 {
 			continue
 		}
-		own, list, link := newKeyHasher(), newKeyHasher(), newKeyHasher()
+		k.kids[p], k.kidLists[p], k.kidLinks[p] = k.listKeys(p)
 		for _, c := range p.Pages {
-			own.u64(k.own[c])
-			own.i64(int64(len(c.Pages)))
-			list.u64(listOf[c])
-			list.i64(int64(len(c.Pages)))
-			link.u64(k.link[c])
+			k.memberOf[c] = append(k.memberOf[c], p)
 		}
-		own.str("sections")
-		list.str("sections")
 		for _, c := range p.Sections {
-			own.u64(k.own[c])
-			list.u64(listOf[c])
+			k.memberOf[c] = append(k.memberOf[c], p)
 		}
-		k.kids[p], k.kidLists[p], k.kidLinks[p] = own.sum(), list.sum(), link.sum()
 	}
 	return k
+}
+
+// listKeys hashes the own keys, list keys and link keys of a list page's
+// members and subsections.
+func (k *siteKeys) listKeys(p *content.Page) (kids, kidLists, kidLinks uint64) {
+	own, list, link := newKeyHasher(), newKeyHasher(), newKeyHasher()
+	for _, c := range p.Pages {
+		own.u64(k.own[c])
+		own.i64(int64(len(c.Pages)))
+		list.u64(k.list[c])
+		list.i64(int64(len(c.Pages)))
+		link.u64(k.link[c])
+	}
+	own.str("sections")
+	list.str("sections")
+	for _, c := range p.Sections {
+		own.u64(k.own[c])
+		list.u64(k.list[c])
+	}
+	return own.sum(), list.sum(), link.sum()
 }
 
 // ownKey hashes a page's fields (all but Data); as list, all but its
@@ -1363,15 +1406,18 @@ func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, eng 
 		if p.FeedURL == "" {
 			continue
 		}
-		var dated []*content.Page
-		for _, c := range p.RegularPages() {
-			if !c.Date.IsZero() {
-				dated = append(dated, c)
+		dated, ok := b.dated[p]
+		if !ok {
+			for _, c := range p.RegularPages() {
+				if !c.Date.IsZero() {
+					dated = append(dated, c)
+				}
 			}
-		}
-		content.SortPages(dated, "date")
-		if len(dated) > FeedEntries {
-			dated = dated[:FeedEntries]
+			content.SortPages(dated, "date")
+			if len(dated) > FeedEntries {
+				dated = dated[:FeedEntries]
+			}
+			b.dated[p] = dated
 		}
 		h := newKeyHasher()
 		h.u64(cfgKey)

@@ -67,6 +67,9 @@ func (s *Server) newBuilder() {
 		Source: s.cfg.Source, Drafts: s.cfg.Drafts, Serve: true, Inject: inject,
 		Registry: s.cfg.Registry, NoGit: s.cfg.NoGit, Now: s.cfg.Now,
 		RelayURL: s.relayURL(),
+		// Every change reaches the builder through Rebuild's paths (the
+		// watcher's batches), so body-only edits are applied in place.
+		Watched: true,
 	})
 }
 
