@@ -69,11 +69,11 @@ type Incremental struct {
 	outs       map[string]outEntry
 	prev       map[string][]byte
 	prevAssets map[string]string
-	deps       *layoutDeps  // the last layout analysis
-	last       *buildState  // the last successful build, for body-only edits
+	deps       *layoutDeps                       // the last layout analysis
+	last       *buildState                       // the last successful build, for body-only edits
 	dated      map[*content.Page][]*content.Page // a feed's entries, per site
-	linkWorld  uint64       // linkWorld of the last build
-	noRes      atomic.Int64 // counter making unhashable values always dirty
+	linkWorld  uint64                            // linkWorld of the last build
+	noRes      atomic.Int64                      // counter making unhashable values always dirty
 }
 
 // Snapshot is one finished build of an Incremental.
