@@ -2,11 +2,13 @@ package build
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,19 @@ import (
 // 10,000-page corpus: the rebuild alone, from Invalidate to the snapshot.
 // Run with TORG_BENCH_DIR on a RAM disk (/dev/shm) to keep disk noise out.
 func BenchmarkIncrementalEdit(b *testing.B) {
+	benchEdits(b, func(src []byte, _ int) []byte { return append(src, "\nEn ändring.\n"...) })
+}
+
+// BenchmarkIncrementalTitleEdit is BenchmarkIncrementalEdit with an edit
+// of the page's title in its front matter: the site structure is loaded
+// again (lists, menus and links may show the title).
+func BenchmarkIncrementalTitleEdit(b *testing.B) {
+	benchEdits(b, func(src []byte, i int) []byte {
+		return []byte(strings.Replace(string(src), "\ntitle: \"", fmt.Sprintf("\ntitle: \"Ändrad %d ", i), 1))
+	})
+}
+
+func benchEdits(b *testing.B, edit func(src []byte, i int) []byte) {
 	ctx := context.Background()
 	incBenchOnce.Do(func() {
 		base := os.Getenv("TORG_BENCH_DIR")
@@ -66,7 +81,7 @@ func BenchmarkIncrementalEdit(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		f := files[(i*7919)%len(files)]
 		src, _ := os.ReadFile(f)
-		os.WriteFile(f, append(src, "\nEn ändring.\n"...), 0o644)
+		os.WriteFile(f, edit(src, i), 0o644)
 		start := time.Now()
 		inc.Invalidate(f)
 		snap, err := inc.Rebuild(ctx)

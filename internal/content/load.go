@@ -196,6 +196,9 @@ func within(root, p string) bool {
 type loader struct {
 	opts LoadOptions
 	cfg  *config.Config
+
+	mu      sync.Mutex
+	dirURLs map[string]string // folder → its URL (dirURL)
 }
 
 // commonKeys are the front-matter keys every page understands.
@@ -369,6 +372,9 @@ func (l *loader) loadPage(f srcFile, diags *diag.List) (*Page, error) {
 		}
 	}
 	p.pageID = id
+	if id == "" {
+		p.derivedID = p.ID() // asked for often (references, keys): slugify once
+	}
 	return p, nil
 }
 
@@ -778,6 +784,9 @@ func (p *Page) ID() string {
 	if p.pageID != "" {
 		return p.pageID
 	}
+	if p.derivedID != "" {
+		return p.derivedID
+	}
 	if p.File == "" || p.noDerivedID {
 		return ""
 	}
@@ -800,11 +809,22 @@ func (l *loader) dirURL(dir string) string {
 	if dir == "" {
 		return "/"
 	}
+	// Every page of a folder asks: slugify each folder once per load.
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if u, ok := l.dirURLs[dir]; ok {
+		return u
+	}
 	var segs []string
 	for _, s := range strings.Split(dir, "/") {
 		segs = append(segs, urlpath.Slugify(s))
 	}
-	return "/" + strings.Join(segs, "/") + "/"
+	u := "/" + strings.Join(segs, "/") + "/"
+	if l.dirURLs == nil {
+		l.dirURLs = map[string]string{}
+	}
+	l.dirURLs[dir] = u
+	return u
 }
 
 func fileSlug(name string) string {

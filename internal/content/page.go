@@ -116,8 +116,9 @@ type Page struct {
 	// NoIndex keeps the page out of sitemaps, lists and feeds (404, aliases).
 	NoIndex bool
 
-	pageID string // front matter "id"
-	fmHash uint64 // of the source before the body (SameFrontMatter)
+	pageID    string // front matter "id"
+	derivedID string // the id from the file name, computed when loaded
+	fmHash    uint64 // of the source before the body (SameFrontMatter)
 
 	logical      string           // content path without language and lättläst markers
 	transKey     string           // shared by translations (translationKey)

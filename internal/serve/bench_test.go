@@ -11,13 +11,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/torgsite/torg/internal/content"
 	"github.com/torgsite/torg/internal/corpus"
+	"github.com/torgsite/torg/internal/municipal"
+	"github.com/torgsite/torg/internal/search"
 )
 
 // BenchmarkEditToReload measures, on the generated 10,000-page corpus, the
 // time from writing one page's file to the reload event naming that page
 // (watcher, debounce, incremental build and event included), and the
-// server's heap holding the whole site. Put TORG_BENCH_DIR on a RAM disk:
+// server's heap holding the whole site. The server has the content types
+// of the torg binary, the search index included. Put TORG_BENCH_DIR on a RAM disk:
 //
 //	TORG_BENCH_DIR=/dev/shm go test -run '^$' -bench EditToReload -benchtime 30x ./internal/serve/
 func BenchmarkEditToReload(b *testing.B) {
@@ -88,7 +92,12 @@ func benchServer(b *testing.B) *benchEnv {
 		t0 := time.Now()
 		// The server outlives this run: the next run reuses it. The
 		// corpus folder is left for the OS (it is in TORG_BENCH_DIR).
-		r := start(&onceTB{b}, Config{Source: dir, Drafts: true})
+		// The content types of the torg binary: the municipal types and
+		// the search index, which depends on every page.
+		reg := content.NewRegistry()
+		municipal.Register(reg)
+		search.Register(reg)
+		r := start(&onceTB{b}, Config{Source: dir, Drafts: true, Registry: reg})
 		b.Logf("first build: %d pages in %v", r.s.Status().Pages, time.Since(t0))
 		runtime.GC()
 		var ms runtime.MemStats
