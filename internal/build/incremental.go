@@ -1251,16 +1251,7 @@ func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, tr *
 		if p.FeedURL == "" {
 			continue
 		}
-		var dated []*content.Page
-		for _, c := range p.RegularPages() {
-			if !c.Date.IsZero() {
-				dated = append(dated, c)
-			}
-		}
-		content.SortPages(dated, "date")
-		if len(dated) > FeedEntries {
-			dated = dated[:FeedEntries]
-		}
+		dated := feedPages(p)
 		h := newKeyHasher()
 		h.u64(cfgKey)
 		h.str("feed")
@@ -1269,49 +1260,48 @@ func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, tr *
 			h.u64(keys.own[c])
 		}
 		out := strings.TrimPrefix(p.FeedURL, "/")
-		b, err := cached(out, h.sum(), func() ([]byte, error) {
-			f := feeds.Feed{ID: p.Permalink, Title: p.Title + " – " + cfg.Title, Subtitle: p.Description, Link: p.Permalink, Self: cfg.Absolute(p.FeedURL), Lang: p.Lang, Author: cfg.Organisation.Name}
-			if p.Kind == content.KindHome {
-				f.Title = cfg.Title
-			}
-			for _, c := range dated {
-				f.Entries = append(f.Entries, feeds.Entry{ID: c.Permalink, Title: c.Title, Link: c.Permalink, Published: c.Date, Updated: c.Lastmod, Summary: c.Summary, Content: string(c.Content)})
-			}
-			b, err := feeds.Atom(f)
-			if err == nil {
-				b, err = min.bytes("application/atom+xml", b)
-			}
-			return b, err
-		})
+		b, err := cached(out, h.sum(), func() ([]byte, error) { return feedFile(site, p, dated, min) })
 		if err == nil {
 			err = tr.write(out, "feed of "+p.URL, b)
 		}
 		errs.AddError(err)
 	}
 
+	// The sitemaps (one per language and an index on a multilingual
+	// site) show every indexed page's address, language and date; the
+	// set of files follows from the configuration, which cfgKey covers.
 	h := newKeyHasher()
 	h.u64(cfgKey)
 	h.str("sitemap")
-	var urls []feeds.URL
 	for _, p := range site.Pages {
 		if p.NoIndex {
 			continue
 		}
 		h.str(p.Permalink)
+		h.str(p.Lang)
 		h.time(p.Lastmod)
-		urls = append(urls, feeds.URL{Loc: p.Permalink, Lastmod: p.Lastmod})
 	}
-	sm, err := cached("sitemap.xml", h.sum(), func() ([]byte, error) {
-		sm, err := feeds.Sitemap(urls)
-		if err == nil {
-			sm, err = min.bytes("application/xml", sm)
+	smKey := h.sum()
+	var sitemaps []SitemapFile
+	if e, ok := b.outs["sitemap.xml"]; ok && e.key == smKey {
+		for out, e := range b.outs {
+			if e.key == smKey && strings.HasPrefix(out, "sitemap.") && strings.HasSuffix(out, ".xml") && !strings.Contains(out, "/") {
+				sitemaps = append(sitemaps, SitemapFile{Path: out, Data: e.data})
+			}
 		}
-		return sm, err
-	})
-	if err == nil {
-		err = tr.write("sitemap.xml", "sitemap", sm)
+	} else {
+		var err error
+		sitemaps, err = Sitemaps(site)
+		errs.AddError(err)
+		for i, f := range sitemaps {
+			sitemaps[i].Data, err = min.bytes("application/xml", f.Data)
+			errs.AddError(err)
+		}
 	}
-	errs.AddError(err)
+	for _, f := range sitemaps {
+		newOuts[f.Path] = outEntry{key: smKey, data: f.Data}
+		errs.AddError(tr.write(f.Path, "sitemap", f.Data))
+	}
 	errs.AddError(tr.write("robots.txt", "robots.txt", feeds.Robots(cfg.Absolute("/sitemap.xml"))))
 
 	for _, t := range site.Registry.Types() {
