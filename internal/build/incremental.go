@@ -1002,18 +1002,24 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 	for i, p := range all {
 		baseOf[p], k.link[p] = base[i], link[i]
 	}
-	// Content-type data may point at other pages: those count with
-	// their own fields (not their data, which could point back).
+	// Content-type data may point at other pages, and so do a page's
+	// language links: a fallback page shows its original's text, a page
+	// links its lättläst twin (and the twin its ordinary page) and its
+	// translations. Those count with their own fields (not their data or
+	// links, which could point back).
 	own := make([]uint64, len(all))
 	content.Parallel(ctx, len(all), func(i int) {
 		p := all[i]
-		if p.Data == nil {
+		if p.Data == nil && !hasLanguageLinks(p) {
 			own[i] = base[i]
 			return
 		}
 		h := newKeyHasher()
 		h.u64(base[i])
-		h.value(reflect.ValueOf(p.Data), baseOf, map[uintptr]bool{}, 0)
+		mixLanguageLinks(h, p, baseOf)
+		if p.Data != nil {
+			h.value(reflect.ValueOf(p.Data), baseOf, map[uintptr]bool{}, 0)
+		}
 		own[i] = h.sum()
 	})
 	h := newKeyHasher()
@@ -1043,6 +1049,36 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 	return k
 }
 
+// hasLanguageLinks reports whether p points at other versions of itself.
+func hasLanguageLinks(p *content.Page) bool {
+	return p.FallbackOf != nil || p.LattlastPage != nil || p.OrdinaryPage != nil || len(p.Translations) > 0
+}
+
+// mixLanguageLinks hashes the fields of the pages p points at as other
+// versions of itself, by their keys in base (a page missing there, e.g.
+// one made after the keys, by all its fields).
+func mixLanguageLinks(h *keyHasher, p *content.Page, base map[*content.Page]uint64) {
+	page := func(q *content.Page) {
+		if q == nil {
+			h.str("-")
+			return
+		}
+		k, ok := base[q]
+		if !ok {
+			k, _ = ownKey(q)
+		}
+		h.u64(k)
+	}
+	h.str("versions")
+	page(p.FallbackOf)
+	page(p.LattlastPage)
+	page(p.OrdinaryPage)
+	h.i64(int64(len(p.Translations)))
+	for _, t := range p.Translations {
+		page(t)
+	}
+}
+
 // ownKey hashes a page's fields (all but Data) and, as link, what a link
 // to it shows.
 func ownKey(p *content.Page) (own, link uint64) {
@@ -1061,6 +1097,12 @@ func ownKey(p *content.Page) (own, link uint64) {
 	h.boolean(p.Draft)
 	h.boolean(p.NoIndex)
 	h.str(p.FeedURL)
+	// Breadcrumbs mark a fallback ancestor with its original's language.
+	if p.FallbackOf != nil {
+		h.str(p.FallbackOf.Lang)
+	} else {
+		h.str("-")
+	}
 	link = h.sum()
 	h.str(p.Dir)
 	h.time(p.Date)

@@ -38,7 +38,8 @@ title = "Koekunta"
 
 // propLangSite is a multilingual site (sv + en + fi) with translations by
 // suffix and by folder, untranslated pages (fallbacks), a lättläst twin,
-// dated pages (feeds per language) and a search page translated in one
+// dated pages (feeds per language), pages with a fixed lastmod (a body
+// edit changes no date a fallback copies) and a search page translated in one
 // language only (the header's search form looks it up per language).
 var propLangSite = map[string]string{
 	"torg.toml":                            fmt.Sprintf(langPropConfig, langPropThird),
@@ -48,8 +49,8 @@ var propLangSite = map[string]string{
 	"content/tjanster/bygglov.md":          "---\ntitle: Bygglov\ndate: 2026-01-10\ndescription: Så söker du bygglov.\n---\n## Ansökan\n\nSök bygglov.\n",
 	"content/tjanster/bygglov.en.md":       "---\ntitle: Building permit\ndate: 2026-01-11\n---\nApply for a building permit.\n",
 	"content/tjanster/bygglov.lattlast.md": "---\ntitle: Bygglov – lättläst\n---\nDu behöver bygglov.\n",
-	"content/tjanster/avfall.md":           "---\ntitle: Avfall\ndate: 2026-01-03\n---\nSopor hämtas varannan vecka.\n",
-	"content/tjanster/skola.md":            "---\ntitle: Skola\n---\nOm skolan.\n",
+	"content/tjanster/avfall.md":           "---\ntitle: Avfall\ndate: 2026-01-03\nlastmod: 2026-02-03\n---\nSopor hämtas varannan vecka.\n",
+	"content/tjanster/skola.md":            "---\ntitle: Skola\nlastmod: 2026-02-04\n---\nOm skolan.\n",
 	"content/nyheter/_index.md":            "---\ntitle: Nyheter\n---\n",
 	"content/nyheter/a.md":                 "---\ntitle: Nyhet A\ndate: 2026-03-01\n---\nFörsta nyheten.\n",
 	"content/en/nyheter/a.md":              "---\ntitle: News A\ndate: 2026-03-02\n---\nThe first news.\n",
@@ -189,6 +190,11 @@ func (e *editor) langEdit() (string, []string) {
 		if e.rng.IntN(2) == 0 {
 			src = strings.Replace(src, "Test Municipality", fmt.Sprintf("Test Municipality %d", e.n), 1)
 		}
+		if e.rng.IntN(4) == 0 {
+			// Single-language: suffixed files become pages of their
+			// own, lättläst twins stay.
+			src = src[:strings.Index(src, "[[languages]]")] + "language = \"sv\"\n"
+		}
 		e.write("torg.toml", src)
 		return "languages", []string{"torg.toml"}
 	case 13: // add a Swedish page
@@ -230,6 +236,31 @@ func diffWarnings(t *testing.T, step string, full, incr []*diag.Diagnostic) {
 	if strings.Join(w, "\n") != strings.Join(g, "\n") {
 		t.Fatalf("after %s the warnings differ:\nfull:\n%s\nincr:\n%s", step, strings.Join(w, "\n"), strings.Join(g, "\n"))
 	}
+}
+
+// langPropLayouts replace the theme's language bar and head, which call
+// .Site.LanguageLinks (and so depend on every page of a multilingual
+// site), with ones that read the page's own language links: without them
+// the property test cannot see whether those links are in the page's key.
+var langPropLayouts = map[string]string{
+	"layouts/partials/languages.html": `{{define "partials/languages.html"}}<nav>
+{{- with .Page.LattlastPage}}<a href="{{.URL}}">{{.Title}}</a>{{end}}
+{{- with .Page.OrdinaryPage}}<a href="{{.URL}}">{{.Title}} ({{.Summary}})</a>{{end}}
+{{- with .Page.FallbackOf}}<p>{{.Title}}: {{.Summary}} {{.Lastmod}} {{.Date}}</p>{{end}}</nav>{{end}}`,
+	"layouts/partials/head-meta.html": `{{define "partials/head-meta.html"}}<meta charset="utf-8">
+{{- with .Page.FallbackOf}}<link rel="canonical" href="{{absURL .URL}}">{{end}}
+<link rel="stylesheet" href="{{asset "css/main.css"}}">{{end}}`,
+}
+
+func withFiles(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
 }
 
 // equalsFull runs steps random edits on a site made of files and checks
@@ -285,7 +316,67 @@ func TestIncrementalEqualsFullMultilingual(t *testing.T) {
 	}
 	for seed := 1; seed <= seeds; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			equalsFull(t, propLangSite, seed, steps, seed%2 == 1, nil, (*editor).langEdit)
+			files := propLangSite
+			if seed%3 != 0 {
+				files = withFiles(files, langPropLayouts)
+			}
+			equalsFull(t, files, seed, steps, seed%2 == 1, nil, (*editor).langEdit)
+		})
+	}
+}
+
+// TestIncrementalLanguageVersions edits pages that other versions of them
+// show, one at a time, and checks that those are rendered again: a
+// fallback page shows its original's text, a page links its lättläst twin
+// (and the twin its ordinary page).
+func TestIncrementalLanguageVersions(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, edit string
+		want             []string // outputs that must change
+	}{
+		{"fallback original body", "content/tjanster/avfall.md", "append:\nNy text om sopor.\n", []string{"en/tjanster/avfall/index.html"}},
+		{"fallback original date", "content/tjanster/avfall.md", "key:date: 2026-05-05", []string{"en/tjanster/avfall/index.html"}},
+		{"add twin", "content/tjanster/skola.lattlast.md", "write:---\ntitle: Skola lättläst\n---\nLätt.\n", []string{"tjanster/skola/index.html"}},
+		{"retitle twin", "content/tjanster/bygglov.lattlast.md", "key:title: Bygglov enkelt", []string{"tjanster/bygglov/index.html"}},
+		{"remove twin", "content/tjanster/bygglov.lattlast.md", "remove:", []string{"tjanster/bygglov/index.html"}},
+		{"ordinary page summary", "content/tjanster/bygglov.md", "key:description: Ny beskrivning.", []string{"tjanster/bygglov/lattlast/index.html"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, withFiles(propLangSite, langPropLayouts))
+			opts := Options{Source: dir, Now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC), NoGit: true, Serve: true}
+			inc := NewIncremental(opts)
+			ctx := context.Background()
+			if _, err := inc.Rebuild(ctx); err != nil {
+				t.Fatal(err)
+			}
+			ed := &editor{t: t, dir: dir}
+			op, arg, _ := strings.Cut(tc.edit, ":")
+			switch op {
+			case "append":
+				ed.write(tc.file, ed.read(tc.file)+arg)
+			case "key":
+				ed.write(tc.file, setKey(ed.read(tc.file), strings.SplitN(arg, ":", 2)[0], arg))
+			case "write":
+				ed.write(tc.file, arg)
+			case "remove":
+				ed.remove(tc.file)
+			}
+			inc.Invalidate(tc.file)
+			snap, err := inc.Rebuild(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !contains(snap.Changed, w) {
+					t.Errorf("%s did not change (changed: %v)", w, snap.Changed)
+				}
+			}
+			full := NewMemSink()
+			if _, err := Generate(ctx, opts, full); err != nil {
+				t.Fatal(err)
+			}
+			diffFiles(t, tc.name, full.Files, snap.Files)
 		})
 	}
 }
