@@ -707,6 +707,11 @@ var (
 	// Any quoted layout name counts as a call: template, block,
 	// partial, partialCached.
 	templateRefRE = regexp.MustCompile(`"([A-Za-z0-9_./-]+\.html)"`)
+	// Render funcs that execute a partial named in Go, not in the
+	// template (internal/render, cache.go): the call counts as a
+	// reference to that partial.
+	funcRefs  = map[string]string{"sectionNav": "partials/section-nav.html"}
+	funcRefRE = regexp.MustCompile(`\bsectionNav\b`)
 )
 
 // layoutDeps is what the layouts' code tells about their dependencies.
@@ -808,6 +813,9 @@ func analyseLayouts(th *theme, cached *layoutDeps) (*layoutDeps, error) {
 		now[name] = nowRE.Match(src)
 		for _, m := range templateRefRE.FindAllSubmatch(full, -1) {
 			refs[name] = append(refs[name], string(m[1]))
+		}
+		for _, m := range funcRefRE.FindAll(src, -1) {
+			refs[name] = append(refs[name], funcRefs[string(m)])
 		}
 	}
 	const baseName = "_default/baseof.html"

@@ -351,17 +351,7 @@ func TestIncrementalLanguageVersions(t *testing.T) {
 				t.Fatal(err)
 			}
 			ed := &editor{t: t, dir: dir}
-			op, arg, _ := strings.Cut(tc.edit, ":")
-			switch op {
-			case "append":
-				ed.write(tc.file, ed.read(tc.file)+arg)
-			case "key":
-				ed.write(tc.file, setKey(ed.read(tc.file), strings.SplitN(arg, ":", 2)[0], arg))
-			case "write":
-				ed.write(tc.file, arg)
-			case "remove":
-				ed.remove(tc.file)
-			}
+			applyEdit(ed, tc.file, tc.edit)
 			inc.Invalidate(tc.file)
 			snap, err := inc.Rebuild(ctx)
 			if err != nil {
@@ -378,5 +368,23 @@ func TestIncrementalLanguageVersions(t *testing.T) {
 			}
 			diffFiles(t, tc.name, full.Files, snap.Files)
 		})
+	}
+}
+
+// applyEdit changes file as edit says: "append:TEXT", "key:LINE" (a
+// front-matter line), "write:CONTENT" or "remove:".
+func applyEdit(ed *editor, file, edit string) {
+	op, arg, _ := strings.Cut(edit, ":")
+	switch op {
+	case "append":
+		ed.write(file, ed.read(file)+arg)
+	case "key":
+		ed.write(file, setKey(ed.read(file), strings.SplitN(arg, ":", 2)[0], arg))
+	case "write":
+		ed.write(file, arg)
+	case "remove":
+		ed.remove(file)
+	default:
+		ed.t.Fatalf("bad edit %q", edit)
 	}
 }
