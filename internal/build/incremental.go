@@ -712,6 +712,9 @@ var (
 	// reference to that partial.
 	funcRefs  = map[string]string{"sectionNav": "partials/section-nav.html"}
 	funcRefRE = regexp.MustCompile(`\bsectionNav\b`)
+	// partialCached with a name that is not a constant may execute any
+	// partial: it counts as a reference to every one.
+	dynPartialRE = regexp.MustCompile(`\bpartialCached\s+[^"\s]`)
 )
 
 // layoutDeps is what the layouts' code tells about their dependencies.
@@ -816,6 +819,13 @@ func analyseLayouts(th *theme, cached *layoutDeps) (*layoutDeps, error) {
 		}
 		for _, m := range funcRefRE.FindAll(src, -1) {
 			refs[name] = append(refs[name], funcRefs[string(m)])
+		}
+		if dynPartialRE.Match(src) {
+			for n := range srcs {
+				if strings.HasPrefix(n, "partials/") {
+					refs[name] = append(refs[name], n)
+				}
+			}
 		}
 	}
 	const baseName = "_default/baseof.html"

@@ -21,6 +21,8 @@ func TestIncrementalFollowsRenderFuncs(t *testing.T) {
 		m["layouts/partials/lookup.html"] = `{{define "partials/lookup.html"}}` + partial + `{{end}}`
 		return m
 	}
+	dyn := cached(`<p>{{with index .Site.ByURL "/om/"}}{{.Title}}{{end}}</p>`)
+	dyn["layouts/_default/single.html"] = `{{define "main"}}<h1>{{.Page.Title}}</h1>{{$p := print "partials/" "lookup.html"}}{{partialCached $p . "k"}}{{end}}`
 	nav := single(`{{sectionNav .}}`)
 	nav["layouts/partials/section-nav.html"] = `{{define "partials/section-nav.html"}}<nav>{{with index .Site.ByURL "/nyheter/a/"}}<a href="{{.URL}}">{{.Title}}</a>{{end}}</nav>{{end}}`
 	for _, tc := range []struct {
@@ -30,6 +32,7 @@ func TestIncrementalFollowsRenderFuncs(t *testing.T) {
 	}{
 		{"partialCached probe", cached(`<p>{{with index .Site.ByURL "/om/"}}{{.Title}}{{end}}</p>`), "content/om.md", "key:title: Om oss"},
 		{"partialCached wide", cached(`<p>{{len .Site.Pages}} sidor</p>`), "content/nyheter/d.md", "write:---\ntitle: Nyhet D\n---\nText.\n"},
+		{"partialCached by a variable", dyn, "content/om.md", "key:title: Om oss"},
 		{"sectionNav probe", nav, "content/nyheter/a.md", "key:title: Nyhet A ändrad"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
