@@ -896,7 +896,10 @@ func (b *Incremental) renderMarkdown(ctx context.Context, md *markdown.Renderer,
 			docs[i] = doc
 		}
 		for _, w := range e.parseDiag {
-			diags.Add(w)
+			// As Generate: the checker reports these itself.
+			if keepParseWarning(w, b.opts.Checker != nil) {
+				diags.Add(w)
+			}
 		}
 		p.Headings = e.headings
 		p.WordCount = e.wordCount

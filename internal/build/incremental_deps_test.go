@@ -2,8 +2,13 @@ package build
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/torgsite/torg/internal/content"
+	"github.com/torgsite/torg/internal/diag"
 )
 
 // TestIncrementalFollowsRenderFuncs checks that partials executed through
@@ -59,6 +64,45 @@ func TestIncrementalFollowsRenderFuncs(t *testing.T) {
 				t.Fatal(err)
 			}
 			diffFiles(t, tc.name, full.Files, snap.Files)
+		})
+	}
+}
+
+// checkerSite is propSite with Markdown the content checker reports
+// itself (a skipped heading level, an image without alt text).
+var checkerSite = withFiles(propSite, map[string]string{
+	"content/tjanster/bild.md": "---\ntitle: Bild\n---\n#### För djup rubrik\n\n![](https://prov.example/bild.png)\n",
+})
+
+// testChecker warns about every page with a skipped heading level or an
+// image without alt text, as `torg check` would, and about new pages.
+func testChecker(ctx context.Context, site *content.Site) []*diag.Diagnostic {
+	var out []*diag.Diagnostic
+	for _, p := range site.Pages {
+		if p.File == "" {
+			continue
+		}
+		if strings.Contains(string(p.Content), `alt=""`) || strings.Contains(string(p.Content), "<h4") {
+			out = append(out, diag.Warnf(p.File, 1, 0, "checker: headings or images need attention"))
+		}
+		if strings.HasPrefix(p.Title, "Ny sida") {
+			out = append(out, diag.Warnf(p.File, 2, 0, "checker: new page %q", p.Title))
+		}
+	}
+	return out
+}
+
+// TestIncrementalEqualsFullChecked is the property test with a content
+// checker: the Markdown warnings it supersedes are left out of both
+// builds' warnings alike.
+func TestIncrementalEqualsFullChecked(t *testing.T) {
+	steps := 30
+	if testing.Short() || raceEnabled {
+		steps = 15
+	}
+	for seed := 1; seed <= 2; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			equalsFull(t, checkerSite, seed, steps, seed%2 == 1, testChecker, (*editor).edit)
 		})
 	}
 }

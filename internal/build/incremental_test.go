@@ -349,8 +349,8 @@ func diffFiles(t *testing.T, step string, want, got map[string][]byte) {
 var raceEnabled bool
 
 // TestIncrementalEqualsFull makes random series of edits and checks after
-// each that the incremental build gives exactly the files (and errors) a
-// full build of the same source gives.
+// each that the incremental build gives exactly the files (and errors and
+// warnings) a full build of the same source gives.
 func TestIncrementalEqualsFull(t *testing.T) {
 	seeds, steps := 6, 40
 	if testing.Short() || raceEnabled {
@@ -367,7 +367,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			ctx := context.Background()
 			check := func(step string) {
 				full := NewMemSink()
-				_, ferr := Generate(ctx, opts, full)
+				fres, ferr := Generate(ctx, opts, full)
 				snap, ierr := inc.Rebuild(ctx)
 				if (ferr == nil) != (ierr == nil) {
 					t.Fatalf("after %s: full build error %v, incremental error %v", step, ferr, ierr)
@@ -379,6 +379,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 					return
 				}
 				diffFiles(t, step, full.Files, snap.Files)
+				diffWarnings(t, step, fres.Warnings, snap.Result.Warnings)
 			}
 			check("the first build")
 			var log []string
