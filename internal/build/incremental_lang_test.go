@@ -339,6 +339,10 @@ func TestIncrementalLanguageVersions(t *testing.T) {
 		{"add twin", "content/tjanster/skola.lattlast.md", "write:---\ntitle: Skola lättläst\n---\nLätt.\n", []string{"tjanster/skola/index.html"}},
 		{"retitle twin", "content/tjanster/bygglov.lattlast.md", "key:title: Bygglov enkelt", []string{"tjanster/bygglov/index.html"}},
 		{"remove twin", "content/tjanster/bygglov.lattlast.md", "remove:", []string{"tjanster/bygglov/index.html"}},
+		// The header's search form goes to the search page in the page's
+		// language (.Site.PageInLanguage .Lang "/sok/"), else /sok/: the
+		// Finnish translation stays, the English fallback goes.
+		{"remove search page", "content/sok.md", "remove:", []string{"tjanster/bygglov/index.html", "en/tjanster/bygglov/index.html"}},
 		{"ordinary page summary", "content/tjanster/bygglov.md", "key:description: Ny beskrivning.", []string{"tjanster/bygglov/lattlast/index.html"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
