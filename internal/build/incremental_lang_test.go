@@ -113,7 +113,7 @@ func (e *editor) langEdit() (string, []string) {
 		}
 	}
 	w := e.pick(words)
-	switch op := e.rng.IntN(16); op {
+	switch op := e.rng.IntN(18); op {
 	case 0, 1: // the body of a Swedish page (shown by its fallbacks)
 		f := e.pick(sv)
 		e.write(f, e.read(f)+fmt.Sprintf("\nEtt stycke till om %s (%d).\n", w, e.n))
@@ -208,6 +208,24 @@ func (e *editor) langEdit() (string, []string) {
 		f := e.pick(svPages)
 		e.remove(f)
 		return "delete " + f, []string{f}
+	case 16: // a page marked lättläst in front matter, on and off
+		f := e.pick(files)
+		src := e.read(f)
+		line := "lattlast: true"
+		if strings.Contains(src, line) {
+			line = ""
+		}
+		e.write(f, setKey(src, "lattlast", line))
+		return "lattlast " + f, []string{f}
+	case 17: // a menu entry, in any language (menus are per language)
+		f := e.pick(files)
+		src := e.read(f)
+		line := "menu: main"
+		if strings.Contains(src, line) {
+			line = ""
+		}
+		e.write(f, setKey(src, "menu", line))
+		return "menu " + f, []string{f}
 	default: // the search page in English, on and off
 		f := "content/sok.en.md"
 		if e.exists(f) {
