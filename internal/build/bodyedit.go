@@ -5,8 +5,7 @@ import (
 	"hash/maphash"
 	"html/template"
 	"maps"
-	"reflect"
-	"slices"
+		"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -202,8 +201,8 @@ func sameHeadingIDs(a, b []content.Heading) bool {
 
 // pageKeysAfterEdit is pageKeys after the pages in changed were edited in
 // place. The structure is the same, so only the changed pages, the pages
-// with content-type data (which may point at them) and the lists holding
-// any page whose key changed get new keys. ok is false when a change
+// with content-type data or language versions (which may point at them)
+// and the lists holding any page whose key changed get new keys. ok is false when a change
 // shows in links to a page (its link key changed): pageKeys must then
 // key every page.
 //
@@ -226,16 +225,14 @@ func pageKeysAfterEdit(prev *siteKeys, all []*content.Page, changed map[*content
 		}
 	}
 	for _, p := range k.withData {
+		extra, _ := otherPagesKey(p, k.base)
 		h := newKeyHasher()
-		h.value(reflect.ValueOf(p.Data), k.base, map[uintptr]bool{}, 0)
-		data := h.sum()
-		h = newKeyHasher()
 		h.u64(k.base[p])
-		h.u64(data)
+		h.u64(extra)
 		k.own[p] = h.sum()
 		h = newKeyHasher()
 		h.u64(k.listBase[p])
-		h.u64(data)
+		h.u64(extra)
 		k.list[p] = h.sum()
 	}
 	h := newKeyHasher()

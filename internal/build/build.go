@@ -438,6 +438,12 @@ var supersededByChecker = map[string]bool{
 	markdown.RuleImageNoAlt:  true,
 }
 
+// keepParseWarning reports whether a Markdown parse warning is shown: not
+// when checked (a content checker runs) and the checker reports it itself.
+func keepParseWarning(w *diag.Diagnostic, checked bool) bool {
+	return !checked || !supersededByChecker[w.Rule]
+}
+
 // runChecker runs opts.Checker: warnings go to diags, errors fail the build.
 func runChecker(ctx context.Context, opts Options, site *content.Site, diags *diag.List) error {
 	if opts.Checker == nil {
@@ -582,7 +588,7 @@ func renderMarkdown(ctx context.Context, md *markdown.Renderer, loaded *content.
 		p := pages[i]
 		doc, warns := md.Parse(p.File, p.Body, p.BodyLine)
 		for _, w := range warns {
-			if !supersededByChecker[w.Rule] || !checked {
+			if keepParseWarning(w, checked) {
 				diags.Add(w)
 			}
 		}

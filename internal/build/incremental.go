@@ -775,6 +775,14 @@ var (
 	// Any quoted layout name counts as a call: template, block,
 	// partial, partialCached.
 	templateRefRE = regexp.MustCompile(`"([A-Za-z0-9_./-]+\.html)"`)
+	// Render funcs that execute a partial named in Go, not in the
+	// template (internal/render, cache.go): the call counts as a
+	// reference to that partial.
+	funcRefs  = map[string]string{"sectionNav": "partials/section-nav.html"}
+	funcRefRE = regexp.MustCompile(`\bsectionNav\b`)
+	// partialCached with a name that is not a constant may execute any
+	// partial: it counts as a reference to every one.
+	dynPartialRE = regexp.MustCompile(`\bpartialCached\s+[^"\s]`)
 )
 
 // bodyFieldRE finds uses of a page's rendered body; showsOtherBodies
@@ -899,6 +907,16 @@ func analyseLayouts(th *theme, cached *layoutDeps) (*layoutDeps, error) {
 		for _, m := range templateRefRE.FindAllSubmatch(full, -1) {
 			refs[name] = append(refs[name], string(m[1]))
 		}
+		for _, m := range funcRefRE.FindAll(src, -1) {
+			refs[name] = append(refs[name], funcRefs[string(m)])
+		}
+		if dynPartialRE.Match(src) {
+			for n := range srcs {
+				if strings.HasPrefix(n, "partials/") {
+					refs[name] = append(refs[name], n)
+				}
+			}
+		}
 	}
 	const baseName = "_default/baseof.html"
 	for name := range srcs {
@@ -971,7 +989,10 @@ func (b *Incremental) renderMarkdown(ctx context.Context, md *markdown.Renderer,
 			docs[i] = doc
 		}
 		for _, w := range e.parseDiag {
-			diags.Add(w)
+			// As Generate: the checker reports these itself.
+			if keepParseWarning(w, b.opts.Checker != nil) {
+				diags.Add(w)
+			}
 		}
 		p.Headings = e.headings
 		p.WordCount = e.wordCount
@@ -1088,7 +1109,8 @@ type siteKeys struct {
 	// is own without it.
 	listBase, list map[*content.Page]uint64
 	// memberOf maps a page to the pages listing it (Pages, Sections);
-	// withData lists the pages that have content-type data.
+	// withData lists the pages whose own keys include other pages'
+	// (otherPagesKey).
 	memberOf map[*content.Page][]*content.Page
 	withData []*content.Page
 }
@@ -1117,26 +1139,27 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 		baseOf[p], k.link[p], k.listBase[p] = base[i], link[i], listBase[i]
 	}
 	k.base = baseOf
-	// Content-type data may point at other pages: those count with
-	// their own fields (not their data, which could point back).
+	// Content-type data may point at other pages, and so do a page's
+	// language links: a fallback page shows its original's text, a page
+	// links its lättläst twin (and the twin its ordinary page) and its
+	// translations. Those count with their own fields (not their data or
+	// links, which could point back).
 	own := make([]uint64, len(all))
 	list := make([]uint64, len(all))
 	content.Parallel(ctx, len(all), func(i int) {
 		p := all[i]
-		if p.Data == nil {
+		extra, ok := otherPagesKey(p, baseOf)
+		if !ok {
 			own[i], list[i] = base[i], listBase[i]
 			return
 		}
 		h := newKeyHasher()
-		h.value(reflect.ValueOf(p.Data), baseOf, map[uintptr]bool{}, 0)
-		data := h.sum()
-		h = newKeyHasher()
 		h.u64(base[i])
-		h.u64(data)
+		h.u64(extra)
 		own[i] = h.sum()
 		h = newKeyHasher()
 		h.u64(listBase[i])
-		h.u64(data)
+		h.u64(extra)
 		list[i] = h.sum()
 	})
 	listOf := make(map[*content.Page]uint64, len(all))
@@ -1146,7 +1169,7 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 		k.own[p] = own[i]
 		listOf[p] = list[i]
 		h.u64(own[i])
-		if p.Data != nil {
+		if p.Data != nil || hasLanguageLinks(p) {
 			k.withData = append(k.withData, p)
 		}
 	}
@@ -1190,6 +1213,51 @@ func (k *siteKeys) listKeys(p *content.Page) (kids, kidLists, kidLinks uint64) {
 	return own.sum(), list.sum(), link.sum()
 }
 
+// otherPagesKey hashes what of other pages a page's own key includes:
+// its content-type data (which may point at pages) and its language
+// versions. ok is false when it has neither.
+func otherPagesKey(p *content.Page, base map[*content.Page]uint64) (key uint64, ok bool) {
+	if p.Data == nil && !hasLanguageLinks(p) {
+		return 0, false
+	}
+	h := newKeyHasher()
+	mixLanguageLinks(h, p, base)
+	if p.Data != nil {
+		h.value(reflect.ValueOf(p.Data), base, map[uintptr]bool{}, 0)
+	}
+	return h.sum(), true
+}
+
+// hasLanguageLinks reports whether p points at other versions of itself.
+func hasLanguageLinks(p *content.Page) bool {
+	return p.FallbackOf != nil || p.LattlastPage != nil || p.OrdinaryPage != nil || len(p.Translations) > 0
+}
+
+// mixLanguageLinks hashes the fields of the pages p points at as other
+// versions of itself, by their keys in base (a page missing there, e.g.
+// one made after the keys, by all its fields).
+func mixLanguageLinks(h *keyHasher, p *content.Page, base map[*content.Page]uint64) {
+	page := func(q *content.Page) {
+		if q == nil {
+			h.str("-")
+			return
+		}
+		k, ok := base[q]
+		if !ok {
+			k, _, _ = ownKey(q)
+		}
+		h.u64(k)
+	}
+	h.str("versions")
+	page(p.FallbackOf)
+	page(p.LattlastPage)
+	page(p.OrdinaryPage)
+	h.i64(int64(len(p.Translations)))
+	for _, t := range p.Translations {
+		page(t)
+	}
+}
+
 // ownKey hashes a page's fields (all but Data); as list, all but its
 // rendered body (what a list of pages shows of it); and as link, what a
 // link to it shows.
@@ -1209,6 +1277,12 @@ func ownKey(p *content.Page) (own, list, link uint64) {
 	h.boolean(p.Draft)
 	h.boolean(p.NoIndex)
 	h.str(p.FeedURL)
+	// Breadcrumbs mark a fallback ancestor with its original's language.
+	if p.FallbackOf != nil {
+		h.str(p.FallbackOf.Lang)
+	} else {
+		h.str("-")
+	}
 	link = h.sum()
 	h.str(p.Dir)
 	h.time(p.Date)
@@ -1408,15 +1482,7 @@ func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, eng 
 		}
 		dated, ok := b.dated[p]
 		if !ok {
-			for _, c := range p.RegularPages() {
-				if !c.Date.IsZero() {
-					dated = append(dated, c)
-				}
-			}
-			content.SortPages(dated, "date")
-			if len(dated) > FeedEntries {
-				dated = dated[:FeedEntries]
-			}
+			dated = feedPages(p)
 			b.dated[p] = dated
 		}
 		h := newKeyHasher()
@@ -1427,49 +1493,48 @@ func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, eng 
 			h.u64(keys.own[c])
 		}
 		out := strings.TrimPrefix(p.FeedURL, "/")
-		b, err := cached(out, h.sum(), func() ([]byte, error) {
-			f := feeds.Feed{ID: p.Permalink, Title: p.Title + " – " + cfg.Title, Subtitle: p.Description, Link: p.Permalink, Self: cfg.Absolute(p.FeedURL), Lang: p.Lang, Author: cfg.Organisation.Name}
-			if p.Kind == content.KindHome {
-				f.Title = cfg.Title
-			}
-			for _, c := range dated {
-				f.Entries = append(f.Entries, feeds.Entry{ID: c.Permalink, Title: c.Title, Link: c.Permalink, Published: c.Date, Updated: c.Lastmod, Summary: c.Summary, Content: string(c.Content)})
-			}
-			b, err := feeds.Atom(f)
-			if err == nil {
-				b, err = min.bytes("application/atom+xml", b)
-			}
-			return b, err
-		})
+		b, err := cached(out, h.sum(), func() ([]byte, error) { return feedFile(site, p, dated, min) })
 		if err == nil {
 			err = tr.write(out, "feed of "+p.URL, b)
 		}
 		errs.AddError(err)
 	}
 
+	// The sitemaps (one per language and an index on a multilingual
+	// site) show every indexed page's address, language and date; the
+	// set of files follows from the configuration, which cfgKey covers.
 	h := newKeyHasher()
 	h.u64(cfgKey)
 	h.str("sitemap")
-	var urls []feeds.URL
 	for _, p := range site.Pages {
 		if p.NoIndex {
 			continue
 		}
 		h.str(p.Permalink)
+		h.str(p.Lang)
 		h.time(p.Lastmod)
-		urls = append(urls, feeds.URL{Loc: p.Permalink, Lastmod: p.Lastmod})
 	}
-	sm, err := cached("sitemap.xml", h.sum(), func() ([]byte, error) {
-		sm, err := feeds.Sitemap(urls)
-		if err == nil {
-			sm, err = min.bytes("application/xml", sm)
+	smKey := h.sum()
+	var sitemaps []SitemapFile
+	if e, ok := b.outs["sitemap.xml"]; ok && e.key == smKey {
+		for out, e := range b.outs {
+			if e.key == smKey && strings.HasPrefix(out, "sitemap.") && strings.HasSuffix(out, ".xml") && !strings.Contains(out, "/") {
+				sitemaps = append(sitemaps, SitemapFile{Path: out, Data: e.data})
+			}
 		}
-		return sm, err
-	})
-	if err == nil {
-		err = tr.write("sitemap.xml", "sitemap", sm)
+	} else {
+		var err error
+		sitemaps, err = Sitemaps(site)
+		errs.AddError(err)
+		for i, f := range sitemaps {
+			sitemaps[i].Data, err = min.bytes("application/xml", f.Data)
+			errs.AddError(err)
+		}
 	}
-	errs.AddError(err)
+	for _, f := range sitemaps {
+		newOuts[f.Path] = outEntry{key: smKey, data: f.Data}
+		errs.AddError(tr.write(f.Path, "sitemap", f.Data))
+	}
 	errs.AddError(tr.write("robots.txt", "robots.txt", feeds.Robots(cfg.Absolute("/sitemap.xml"))))
 
 	// The relay's layout is one small page: rendered on every build.

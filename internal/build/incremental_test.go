@@ -358,8 +358,8 @@ func diffFiles(t *testing.T, step string, want, got map[string][]byte) {
 var raceEnabled bool
 
 // TestIncrementalEqualsFull makes random series of edits and checks after
-// each that the incremental build gives exactly the files (and errors) a
-// full build of the same source gives.
+// each that the incremental build gives exactly the files (and errors and
+// warnings) a full build of the same source gives.
 func TestIncrementalEqualsFull(t *testing.T) {
 	seeds, steps := 6, 40
 	if testing.Short() || raceEnabled {
@@ -382,7 +382,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 				full, priv := NewMemSink(), NewMemSink()
 				fopts := opts
 				fopts.Private = priv
-				_, ferr := Generate(ctx, fopts, full)
+				fres, ferr := Generate(ctx, fopts, full)
 				snap, ierr := inc.Rebuild(ctx)
 				if (ferr == nil) != (ierr == nil) {
 					t.Fatalf("after %s: full build error %v, incremental error %v", step, ferr, ierr)
@@ -398,6 +398,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 				}
 				diffFiles(t, step, full.Files, snap.Files)
 				diffFiles(t, step+" (private outputs)", priv.Files, snap.Private)
+				diffWarnings(t, step, fres.Warnings, snap.Result.Warnings)
 			}
 			defer func() {
 				if watched && !t.Failed() && bodyOnly == 0 {

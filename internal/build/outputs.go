@@ -26,28 +26,7 @@ func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, t
 		if p.FeedURL == "" {
 			continue
 		}
-		var dated []*content.Page
-		for _, c := range p.RegularPages() {
-			if !c.Date.IsZero() {
-				dated = append(dated, c)
-			}
-		}
-		content.SortPages(dated, "date")
-		if len(dated) > FeedEntries {
-			dated = dated[:FeedEntries]
-		}
-		siteTitle := cfg.Lang(p.Lang).Title // the site's name in the feed's language
-		f := feeds.Feed{ID: p.Permalink, Title: p.Title + " – " + siteTitle, Subtitle: p.Description, Link: p.Permalink, Self: cfg.Absolute(p.FeedURL), Lang: p.Lang, Author: cfg.Organisation.Name}
-		if p.Kind == content.KindHome {
-			f.Title = siteTitle
-		}
-		for _, c := range dated {
-			f.Entries = append(f.Entries, feeds.Entry{ID: c.Permalink, Title: c.Title, Link: c.Permalink, Published: c.Date, Updated: c.Lastmod, Summary: c.Summary, Content: string(c.Content)})
-		}
-		b, err := feeds.Atom(f)
-		if err == nil {
-			b, err = min.bytes("application/atom+xml", b)
-		}
+		b, err := feedFile(site, p, feedPages(p), min)
 		if err == nil {
 			err = tr.write(strings.TrimPrefix(p.FeedURL, "/"), "feed of "+p.URL, b)
 		}
@@ -100,6 +79,41 @@ func writeOutputs(ctx context.Context, site *content.Site, eng *render.Engine, t
 		return fmt.Errorf("outputs: %w", err)
 	}
 	return nil
+}
+
+// feedPages returns the entries of p's feed: its dated pages, newest
+// first, at most FeedEntries.
+func feedPages(p *content.Page) []*content.Page {
+	var dated []*content.Page
+	for _, c := range p.RegularPages() {
+		if !c.Date.IsZero() {
+			dated = append(dated, c)
+		}
+	}
+	content.SortPages(dated, "date")
+	if len(dated) > FeedEntries {
+		dated = dated[:FeedEntries]
+	}
+	return dated
+}
+
+// feedFile renders p's Atom feed of dated, minified. Generate and
+// Incremental share it so that their feeds cannot drift apart.
+func feedFile(site *content.Site, p *content.Page, dated []*content.Page, min *minifier) ([]byte, error) {
+	cfg := site.Config
+	siteTitle := cfg.Lang(p.Lang).Title // the site's name in the feed's language
+	f := feeds.Feed{ID: p.Permalink, Title: p.Title + " – " + siteTitle, Subtitle: p.Description, Link: p.Permalink, Self: cfg.Absolute(p.FeedURL), Lang: p.Lang, Author: cfg.Organisation.Name}
+	if p.Kind == content.KindHome {
+		f.Title = siteTitle
+	}
+	for _, c := range dated {
+		f.Entries = append(f.Entries, feeds.Entry{ID: c.Permalink, Title: c.Title, Link: c.Permalink, Published: c.Date, Updated: c.Lastmod, Summary: c.Summary, Content: string(c.Content)})
+	}
+	b, err := feeds.Atom(f)
+	if err == nil {
+		b, err = min.bytes("application/atom+xml", b)
+	}
+	return b, err
 }
 
 // SitemapFile is one sitemap the build writes.
