@@ -5,7 +5,7 @@ import (
 	"hash/maphash"
 	"html/template"
 	"maps"
-		"slices"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
