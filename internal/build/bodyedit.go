@@ -207,11 +207,12 @@ func sameHeadingIDs(a, b []content.Heading) bool {
 // key every page.
 //
 // touched lists the pages whose own, kids or kidLists keys changed.
-func pageKeysAfterEdit(prev *siteKeys, all []*content.Page, changed map[*content.Page]bool) (k *siteKeys, touched []*content.Page, ok bool) {
+func pageKeysAfterEdit(prev *siteKeys, all []*content.Page, changed map[*content.Page]bool, bodies func(*content.Page) bool) (k *siteKeys, touched []*content.Page, ok bool) {
 	k = &siteKeys{
 		own: maps.Clone(prev.own), base: maps.Clone(prev.base), link: prev.link,
 		listBase: maps.Clone(prev.listBase), list: maps.Clone(prev.list),
 		kids: maps.Clone(prev.kids), kidLists: maps.Clone(prev.kidLists), kidLinks: prev.kidLinks,
+		langLinks: prev.langLinks, siteLinks: prev.siteLinks, wideTypes: prev.wideTypes, // links and the structure are the same
 		memberOf: prev.memberOf, withData: prev.withData,
 	}
 	for p := range changed {
@@ -225,7 +226,7 @@ func pageKeysAfterEdit(prev *siteKeys, all []*content.Page, changed map[*content
 		}
 	}
 	for _, p := range k.withData {
-		extra, _ := otherPagesKey(p, k.base)
+		extra, _ := k.otherPagesKey(p, bodies(p))
 		h := newKeyHasher()
 		h.u64(k.base[p])
 		h.u64(extra)

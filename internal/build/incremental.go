@@ -358,6 +358,25 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 	b.last = nil
 	site, loaded, eng, deps, assets, min, cfgKey, all := st.loaded.Site, st.loaded, st.eng, st.deps, st.assets, st.min, st.cfgKey, st.all
 	res.Site = site
+	// Each page's layout: looked up once per site, since a body-only
+	// edit changes none of what the lookup reads.
+	if st.layoutOf == nil || changed == nil {
+		st.layoutOf = make(map[*content.Page]string, len(all))
+		st.byLayout = map[string][]*content.Page{}
+		for _, p := range all {
+			if layout, err := eng.Lookup(p); err == nil {
+				st.layoutOf[p] = layout
+				st.byLayout[layout] = append(st.byLayout[layout], p)
+			}
+		}
+	}
+	// Pages that content-type data or language links point at count with
+	// their rendered bodies only for layouts that show other pages'
+	// bodies.
+	bodiesOf := func(p *content.Page) bool {
+		layout, ok := st.layoutOf[p]
+		return !ok || deps.bodies[layout]
+	}
 	// After a body-only edit, only what shows the edited pages is keyed
 	// and rendered again (fast); otherwise every page is keyed.
 	prevKeys := st.keys
@@ -365,10 +384,10 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 	fast := false
 	var touched []*content.Page
 	if changed != nil && prevKeys != nil && st.owner != nil {
-		keys, touched, fast = pageKeysAfterEdit(prevKeys, all, changed)
+		keys, touched, fast = pageKeysAfterEdit(prevKeys, all, changed, bodiesOf)
 	}
 	if !fast {
-		keys = b.pageKeys(ctx, site, all, nil, nil)
+		keys = b.pageKeys(ctx, site, all, nil, nil, bodiesOf)
 		// A feed's entries depend on the structure and dates; a body-only
 		// edit changes neither.
 		b.dated = map[*content.Page][]*content.Page{}
@@ -448,18 +467,6 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 			}
 		}
 		return h.sum()
-	}
-	// Each page's layout: looked up once per site, since a body-only
-	// edit changes none of what the lookup reads.
-	if st.layoutOf == nil || changed == nil {
-		st.layoutOf = make(map[*content.Page]string, len(all))
-		st.byLayout = map[string][]*content.Page{}
-		for _, p := range all {
-			if layout, err := eng.Lookup(p); err == nil {
-				st.layoutOf[p] = layout
-				st.byLayout[layout] = append(st.byLayout[layout], p)
-			}
-		}
 	}
 	layoutKeys := make(map[string]uint64, len(st.byLayout))
 	for layout := range st.byLayout {
@@ -563,7 +570,7 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 		st.owner, st.pages, st.jobs = tr.owner, tr.pages, int(rendered.Load()+reused.Load())
 		st.homes = nil
 		for _, p := range all {
-			if p.Kind == content.KindHome || p.Kind == content.Kind404 {
+			if keys.siteWide(p) {
 				st.homes = append(st.homes, p)
 			}
 		}
@@ -767,11 +774,14 @@ var (
 	probeLangRE = regexp.MustCompile(`\.Site\.PageInLanguage\s+[^\s"]+\s+"([^"]*)"`)
 	probeHomeRE = regexp.MustCompile(`\.Site\.LanguageHome\b`)
 	// A page's language versions: nothing on a single-language site.
-	probeLinksRE   = regexp.MustCompile(`\.Site\.LanguageLinks\b`)
-	probeSectionRE = regexp.MustCompile(`\bsection\s+"([^"]*)"`)
-	nowRE          = regexp.MustCompile(`\bnow\b|\.Now\b`)
-	actionRE       = regexp.MustCompile(`(?s)\{\{.*?\}\}`)
-	commentRE      = regexp.MustCompile(`(?s)/\*.*?\*/`)
+	// The rendered page's own (.Site.LanguageLinks .Page) are part of its
+	// key (siteKeys.langLinks); any other page's make the layout wide.
+	probeOwnLinksRE = regexp.MustCompile(`\.Site\.LanguageLinks\s+\$?\.Page\b`)
+	probeLinksRE    = regexp.MustCompile(`\.Site\.LanguageLinks\b`)
+	probeSectionRE  = regexp.MustCompile(`\bsection\s+"([^"]*)"`)
+	nowRE           = regexp.MustCompile(`\bnow\b|\.Now\b`)
+	actionRE        = regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	commentRE       = regexp.MustCompile(`(?s)/\*.*?\*/`)
 	// Any quoted layout name counts as a call: template, block,
 	// partial, partialCached.
 	templateRefRE = regexp.MustCompile(`"([A-Za-z0-9_./-]+\.html)"`)
@@ -884,7 +894,7 @@ func analyseLayouts(th *theme, cached *layoutDeps) (*layoutDeps, error) {
 		for _, m := range probeLangRE.FindAllSubmatch(src, -1) {
 			probes[name] = append(probes[name], "p"+string(m[1]))
 		}
-		if probeLinksRE.Match(src) {
+		if probeLinksRE.Match(probeOwnLinksRE.ReplaceAll(src, nil)) {
 			probes[name] = append(probes[name], "m")
 		}
 		if probeHomeRE.Match(src) {
@@ -1105,6 +1115,14 @@ type siteKeys struct {
 	// kidLists the same without their rendered bodies, kidLinks their
 	// link keys.
 	kids, kidLists, kidLinks map[*content.Page]uint64
+	// langLinks hashes the links to a page's versions in the site's
+	// languages (Site.LanguageLinks), on a multilingual site.
+	langLinks map[*content.Page]uint64
+	// siteLinks hashes every page's link key: what content-type data that
+	// holds the site counts it by (keyHasher.value).
+	siteLinks uint64
+	// wideTypes are the content types marked Wide.
+	wideTypes map[string]bool
 	// listBase is base without the rendered body (ownKey's list); list
 	// is own without it.
 	listBase, list map[*content.Page]uint64
@@ -1118,7 +1136,7 @@ type siteKeys struct {
 // With prev, the keys of the same pages before some of them (changed)
 // were edited in place, the fields of the other pages are not hashed
 // again.
-func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*content.Page, prev *siteKeys, changed map[*content.Page]bool) *siteKeys {
+func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*content.Page, prev *siteKeys, changed map[*content.Page]bool, bodies func(*content.Page) bool) *siteKeys {
 	base := make([]uint64, len(all))
 	listBase := make([]uint64, len(all))
 	link := make([]uint64, len(all))
@@ -1139,16 +1157,27 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 		baseOf[p], k.link[p], k.listBase[p] = base[i], link[i], listBase[i]
 	}
 	k.base = baseOf
+	k.wideTypes = map[string]bool{}
+	for _, t := range site.Registry.Types() {
+		if t.Wide {
+			k.wideTypes[t.Name] = true
+		}
+	}
 	// Content-type data may point at other pages, and so do a page's
 	// language links: a fallback page shows its original's text, a page
 	// links its lättläst twin (and the twin its ordinary page) and its
 	// translations. Those count with their own fields (not their data or
 	// links, which could point back).
+	sl := newKeyHasher()
+	for _, l := range link {
+		sl.u64(l)
+	}
+	k.siteLinks = sl.sum()
 	own := make([]uint64, len(all))
 	list := make([]uint64, len(all))
 	content.Parallel(ctx, len(all), func(i int) {
 		p := all[i]
-		extra, ok := otherPagesKey(p, baseOf)
+		extra, ok := k.otherPagesKey(p, bodies(p))
 		if !ok {
 			own[i], list[i] = base[i], listBase[i]
 			return
@@ -1174,6 +1203,16 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 		}
 	}
 	k.site = h.sum()
+	if site.Config.Multilingual() {
+		ll := make([]uint64, len(all))
+		content.Parallel(ctx, len(all), func(i int) {
+			ll[i] = langLinksKey(site, all[i], k.link)
+		})
+		k.langLinks = make(map[*content.Page]uint64, len(all))
+		for i, p := range all {
+			k.langLinks[p] = ll[i]
+		}
+	}
 	k.kids = make(map[*content.Page]uint64)
 	k.kidLists = make(map[*content.Page]uint64)
 	k.kidLinks = make(map[*content.Page]uint64)
@@ -1191,6 +1230,25 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 		}
 	}
 	return k
+}
+
+// langLinksKey hashes the language menu of p: Site.LanguageLinks, each
+// linked page by its link key.
+func langLinksKey(site *content.Site, p *content.Page, link map[*content.Page]uint64) uint64 {
+	h := newKeyHasher()
+	for _, ll := range site.LanguageLinks(p) {
+		h.str(ll.Code)
+		h.str(ll.Name)
+		h.str(ll.Dir)
+		h.str(ll.URL)
+		h.boolean(ll.Current)
+		h.boolean(ll.Fallback)
+		h.boolean(ll.Translation)
+		if ll.Page != nil {
+			h.u64(link[ll.Page])
+		}
+	}
+	return h.sum()
 }
 
 // listKeys hashes the own keys, list keys and link keys of a list page's
@@ -1215,15 +1273,22 @@ func (k *siteKeys) listKeys(p *content.Page) (kids, kidLists, kidLinks uint64) {
 
 // otherPagesKey hashes what of other pages a page's own key includes:
 // its content-type data (which may point at pages) and its language
-// versions. ok is false when it has neither.
-func otherPagesKey(p *content.Page, base map[*content.Page]uint64) (key uint64, ok bool) {
+// versions, those pages by their base keys when bodies (the page's layout
+// shows other pages' bodies), else by their keys without the body. ok is
+// false when it has neither.
+func (k *siteKeys) otherPagesKey(p *content.Page, bodies bool) (key uint64, ok bool) {
 	if p.Data == nil && !hasLanguageLinks(p) {
 		return 0, false
 	}
+	refs := k.listBase
+	if bodies {
+		refs = k.base
+	}
 	h := newKeyHasher()
-	mixLanguageLinks(h, p, base)
+	h.siteLinks = k.siteLinks
+	mixLanguageLinks(h, p, refs)
 	if p.Data != nil {
-		h.value(reflect.ValueOf(p.Data), base, map[uintptr]bool{}, 0)
+		h.value(reflect.ValueOf(p.Data), refs, map[uintptr]bool{}, 0)
 	}
 	return h.sum(), true
 }
@@ -1343,6 +1408,13 @@ func ownKey(p *content.Page) (own, list, link uint64) {
 	return h.sum(), list, link
 }
 
+// siteWide reports whether a page shows something of every page: the
+// home and 404 pages (whose layouts are free to), and pages of Wide
+// content types.
+func (k *siteKeys) siteWide(p *content.Page) bool {
+	return p.Kind == content.KindHome || p.Kind == content.Kind404 || k.wideTypes[p.Type]
+}
+
 // jobKey hashes everything a page's (or pager page's) output depends on.
 // Only layouts that show other pages' bodies (layoutDeps.bodies) depend on
 // the rendered bodies of the pages they list.
@@ -1351,6 +1423,7 @@ func jobKey(global uint64, bodies bool, keys *siteKeys, p *content.Page, job pag
 	h.u64(global)
 	h.str(job.url)
 	h.u64(keys.own[p])
+	h.u64(keys.langLinks[p])
 	for q := p.Parent; q != nil; q = q.Parent {
 		h.u64(keys.link[q])
 	}
@@ -1367,7 +1440,7 @@ func jobKey(global uint64, bodies bool, keys *siteKeys, p *content.Page, job pag
 		h.i64(int64(job.pager.Number))
 		h.i64(int64(job.pager.Total))
 	}
-	if p.Kind == content.KindHome || p.Kind == content.Kind404 {
+	if keys.siteWide(p) {
 		h.u64(keys.site)
 	}
 	return h.sum()
@@ -1575,7 +1648,11 @@ func (b *Incremental) writeOutputs(ctx context.Context, site *content.Site, eng 
 
 // keyHasher builds 64-bit keys; fields are separated so that ("ab", "c")
 // and ("a", "bc") differ.
-type keyHasher struct{ h maphash.Hash }
+type keyHasher struct {
+	h maphash.Hash
+	// siteLinks stands for a *content.Site met in content-type data.
+	siteLinks uint64
+}
 
 func newKeyHasher() *keyHasher {
 	k := &keyHasher{}
@@ -1639,6 +1716,7 @@ func (k *keyHasher) strMap(m map[string]string) {
 
 var (
 	pageType = reflect.TypeFor[*content.Page]()
+	siteType = reflect.TypeFor[*content.Site]()
 	timeType = reflect.TypeFor[time.Time]()
 )
 
@@ -1657,6 +1735,16 @@ func (k *keyHasher) value(v reflect.Value, pages map[*content.Page]uint64, seen 
 	case reflect.Pointer:
 		if v.IsNil() {
 			k.str("nil")
+			return
+		}
+		if v.Type() == siteType {
+			// Content-type data holds the site to make links and
+			// structured data (configuration, addresses, titles);
+			// layouts that show more of other pages reach them through
+			// .Site and are wide. Walking it would make every page
+			// with such data depend on every other page's text.
+			k.str("site")
+			k.u64(k.siteLinks)
 			return
 		}
 		if v.Type() == pageType {
@@ -1711,6 +1799,7 @@ func (k *keyHasher) value(v reflect.Value, pages map[*content.Page]uint64, seen 
 		it := v.MapRange()
 		for it.Next() {
 			kh := newKeyHasher()
+			kh.siteLinks = k.siteLinks
 			kh.value(it.Key(), pages, map[uintptr]bool{}, depth)
 			items = append(items, kv{fmt.Sprint(kh.sum()), it.Value()})
 		}

@@ -44,6 +44,11 @@ type Type struct {
 	Pages func(ctx context.Context, s *Site) ([]*Page, error)
 	// Outputs returns extra files to write, keyed by site-relative path.
 	Outputs func(ctx context.Context, s *Site) ([]Output, error)
+	// Wide marks a type whose pages show something of every page's text
+	// (the search page, whose index covers every page): torg serve
+	// renders them again after any change. Pages of other types are
+	// rendered again when something their layout or data shows changes.
+	Wide bool
 }
 
 // Output is an extra file a content type writes.

@@ -39,10 +39,13 @@ type Recipients struct {
 func (st *state) outputs(ctx context.Context) ([]content.Output, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.written {
+	// Every municipal type's Outputs hook lands here: write once per
+	// build. torg serve rebuilds the same Site in place after body-only
+	// edits (Site.Generation), and each such build writes them again.
+	if st.written && st.writtenGen == st.site.Generation {
 		return nil, nil
 	}
-	st.written = true
+	st.written, st.writtenGen = true, st.site.Generation
 	var out []content.Output
 	add := func(path string, data []byte, mt string) {
 		out = append(out, content.Output{Path: strings.TrimPrefix(path, "/"), Data: data, MediaType: mt})

@@ -24,6 +24,7 @@ type state struct {
 
 	mu                       sync.Mutex
 	resolved, paged, written bool
+	writtenGen               int // the Site.Generation written
 
 	persons  []*Person
 	organs   []*Organ

@@ -51,6 +51,8 @@ func Type() *content.Type {
 		Name:    "search",
 		Pages:   pages,
 		Outputs: outputs,
+		// The search page names the index by its hash.
+		Wide: true,
 	}
 }
 
