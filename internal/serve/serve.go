@@ -66,6 +66,10 @@ type Config struct {
 	NoGit bool
 	// Now fixes the build time (tests); zero means the time of each build.
 	Now time.Time
+	// NoMemoryLimit keeps the Go runtime's memory limit as it is; by
+	// default the server sets it from the live heap after every build
+	// (limitMemory), which tests running several servers do not want.
+	NoMemoryLimit bool
 	// Quiet is the debounce pause of the watcher (default 20 ms).
 	Quiet time.Duration
 	// NoWatch disables the watcher; Rebuild is then called by the owner
@@ -281,6 +285,9 @@ func (s *Server) Rebuild(ctx context.Context, paths []string) {
 	s.failed = nil
 	s.gen++
 	s.ok++
+	if !s.cfg.NoMemoryLimit {
+		limitMemory()
+	}
 	first := s.ok == 1
 	var fresh []*diag.Diagnostic
 	for _, w := range snap.Result.Warnings {
