@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 	"weak"
@@ -120,6 +121,7 @@ type langCache struct {
 	opt   Options
 	stems *stemmer
 	gen   int // builds so far
+	n     int // documents in the latest build
 	mark  int // scratch marks of vector
 
 	docs  map[string]*docEntry // by URL
@@ -131,6 +133,9 @@ type langCache struct {
 	known     map[string]bool
 	stemCount map[string]int
 	stemSet   map[string]bool
+
+	// Terms of the latest build that partial and full updated.
+	partials, fulls int
 
 	shards map[string]*shardEntry // file name → previous shard
 	chunks []chunkEntry           // previous document files
@@ -149,6 +154,7 @@ type docEntry struct {
 
 	rec    []byte // the document's record in its d/ file
 	recSec int    // section index rec was made with
+	seen   int    // latest build that had the document
 }
 
 type wordCount struct {
@@ -184,10 +190,18 @@ type termInfo struct {
 	syn      []string       // synonym stems
 	synJSON  []byte
 
-	post []posting32 // this build's postings, in document order
+	post    []posting32 // postings, in document order
+	touched []int32     // documents whose posting changed in this build
 
-	ints []int32 // previous build's [doc, weight] pairs
-	seg  []byte  // the encoded entry of ints
+	// What the latest build computed (see scratch.update).
+	valid          bool      // w, idf and the bounds below hold
+	w              []float64 // weight of each posting
+	idf            float64
+	avLo, avHi     float64 // range of average lengths the weights were computed with
+	margin         float64 // smallest relative distance of a kept weight ×100 to a rounding boundary
+	thLow, nextMax float64 // lowest kept weight, highest weight left out
+	ints           []int32 // kept [doc, weight×100] pairs
+	seg            []byte  // the encoded entry of ints
 
 	acc    float64 // scratch for term vectors
 	accGen int
@@ -343,36 +357,53 @@ func (lc *langCache) build(srcs []docSource) (*Index, error) {
 		}
 		order[i] = e
 	}
-	live := make(map[string]bool, len(srcs))
+	// The document numbers stay the same unless a document came or
+	// went; then every term is computed afresh.
+	renumber := len(srcs) != lc.n
+	lc.n = len(srcs)
 	for _, e := range order {
-		live[e.src.URL] = true
+		e.seen = lc.gen
 	}
+	replaced := map[int]*docEntry{} // document number → previous entry
 	for _, i := range miss {
 		if old := lc.docs[srcs[i].URL]; old != nil {
 			touched = lc.unref(old, touched)
+			replaced[i] = old
+		} else {
+			renumber = true
 		}
 		lc.docs[srcs[i].URL] = order[i]
 	}
 	for url, e := range lc.docs {
-		if !live[url] {
+		if e.seen != lc.gen {
 			touched = lc.unref(e, touched)
 			delete(lc.docs, url)
+			renumber = true
 		}
 	}
 	splitsChanged := lc.updateVocabulary(touched)
 
 	// Term vectors of new documents and of documents with a word whose
 	// split changed.
-	for _, e := range order {
-		if e.vec == nil || splitsChanged && e.staleParts() {
+	type change struct {
+		doc int
+		old []termTF
+	}
+	var changes []change
+	for i, e := range order {
+		switch {
+		case e.vec == nil:
 			lc.vector(e)
+			if old := replaced[i]; old != nil {
+				changes = append(changes, change{i, old.vec})
+			}
+		case splitsChanged && e.staleParts():
+			old := e.vec
+			lc.vector(e)
+			changes = append(changes, change{i, old})
 		}
 	}
 
-	// Postings, in document (URL) order.
-	for _, t := range lc.terms {
-		t.post = t.post[:0]
-	}
 	n := len(order)
 	dl := make([]float64, n)
 	boost := make([]float64, n)
@@ -380,13 +411,26 @@ func (lc *langCache) build(srcs []docSource) (*Index, error) {
 	for i, e := range order {
 		dl[i], boost[i] = e.dl, e.src.Boost
 		total += e.dl
-		for _, v := range e.vec {
-			v.t.post = append(v.t.post, posting32{int32(i), v.tf})
-		}
 	}
 	avgdl := 1.0
 	if n > 0 && total > 0 {
 		avgdl = total / float64(n)
+	}
+	// Postings, in document (URL) order: all of them afresh, or only the
+	// changed documents'.
+	if renumber {
+		for _, t := range lc.terms {
+			t.post, t.valid, t.touched = t.post[:0], false, t.touched[:0]
+		}
+		for i, e := range order {
+			for _, v := range e.vec {
+				v.t.post = append(v.t.post, posting32{int32(i), v.tf})
+			}
+		}
+	} else {
+		for _, c := range changes {
+			lc.applyChange(int32(c.doc), c.old, order[c.doc].vec)
+		}
 	}
 
 	// Drop the terms nothing uses any more; encode the others.
@@ -413,19 +457,20 @@ func (lc *langCache) build(srcs []docSource) (*Index, error) {
 		if len(t.post) > 0 {
 			indexed = append(indexed, t)
 		} else {
-			t.ints, t.seg = nil, nil
+			t.ints, t.seg, t.valid, t.touched = nil, nil, false, t.touched[:0]
 		}
 	}
-	norm := make([]float64, n)
-	for d := range norm {
-		norm[d] = bm25K1 * (1 - bm25B + bm25B*dl[d]/avgdl)
+	bs := &bm25State{n: float64(n), avgdl: avgdl, norm: make([]float64, n), boost: boost, max: opt.MaxPostings}
+	for d := range bs.norm {
+		bs.norm[d] = bm25K1 * (1 - bm25B + bm25B*dl[d]/avgdl)
 	}
 	parallelChunks(len(indexed), func(lo, hi int) {
 		var sc scratch
 		for _, t := range indexed[lo:hi] {
-			sc.encode(t, float64(n), norm, boost, opt.MaxPostings)
+			sc.update(t, bs)
 		}
 	})
+	lc.partials, lc.fulls = int(bs.partials.Load()), int(bs.fulls.Load())
 	if lc.stems.size() > 4*len(lc.words)+4096 {
 		// Splitting stems every tail it tries; start afresh now and then.
 		lc.stems = newLangStemmer(opt.Lang)
@@ -655,9 +700,10 @@ func (lc *langCache) vector(e *docEntry) {
 
 // scratch holds a worker's buffers for encode.
 type scratch struct {
-	w    []float64
+	kept []bool
 	sel  []ranked
 	ints []int32
+	upd  []pendingWeight
 }
 
 type ranked struct {
@@ -669,46 +715,268 @@ type ranked struct {
 // common term: higher weight first, then lower document number.
 func better(a, b ranked) bool { return a.w > b.w || a.w == b.w && a.doc < b.doc }
 
-// encode computes a term's postings as Build does (BM25F weights with the
-// document's boost, the best MaxPostings kept, in document order) and
-// encodes its shard entry unless the entry of the previous build says
-// the same.
-func (sc *scratch) encode(t *termInfo, n float64, norm, boost []float64, maxPostings int) {
-	df := float64(len(t.post))
-	idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-	sc.w = sc.w[:0]
-	for _, p := range t.post {
-		tf := p.tf
-		w := idf * tf * (bm25K1 + 1) / (tf + norm[p.doc])
-		if b := boost[p.doc]; b > 0 {
-			w *= b
-		}
-		sc.w = append(sc.w, w)
+// bm25State is what the weights of a build depend on besides the
+// postings.
+type bm25State struct {
+	n, avgdl float64
+	norm     []float64 // per document: the length normalisation of BM25
+	boost    []float64
+	max      int // Options.MaxPostings
+
+	partials, fulls atomic.Int64 // terms updated by partial and by full
+}
+
+// weight is a posting's weight, computed exactly as Build does.
+func (bs *bm25State) weight(idf float64, p posting32) float64 {
+	tf := p.tf
+	w := idf * tf * (bm25K1 + 1) / (tf + bs.norm[p.doc])
+	if b := bs.boost[p.doc]; b > 0 {
+		w *= b
 	}
-	keep := func(int) bool { return true }
-	if len(t.post) > maxPostings {
-		sc.sel = sc.sel[:0]
-		for i, p := range t.post {
-			sc.sel = append(sc.sel, ranked{sc.w[i], p.doc})
+	return w
+}
+
+// applyChange updates the postings of a document whose term vector went
+// from old to vec: a term in both gets the new frequency and remembers
+// the document in touched; a term that gains or loses the document gets
+// its postings computed afresh.
+func (lc *langCache) applyChange(doc int32, old, vec []termTF) {
+	lc.mark++
+	g := lc.mark
+	for _, v := range vec {
+		v.t.accGen, v.t.acc = g, v.tf
+	}
+	for _, v := range old {
+		t := v.t
+		k, found := t.find(doc)
+		switch {
+		case !found:
+			// Cannot happen; compute the term afresh.
+			t.valid = false
+		case t.accGen == g:
+			t.post[k].tf = t.acc
+			t.touched = append(t.touched, doc)
+			t.accGen = -g // done
+		default:
+			t.post = slices.Delete(t.post, k, k+1)
+			t.valid = false
 		}
-		th := nthBest(sc.sel, maxPostings-1)
-		keep = func(i int) bool { return !better(th, ranked{sc.w[i], t.post[i].doc}) }
+	}
+	for _, v := range vec {
+		if t := v.t; t.accGen == g {
+			k, _ := t.find(doc)
+			t.post = slices.Insert(t.post, k, posting32{doc, v.tf})
+			t.valid = false
+		}
+	}
+}
+
+// find returns where doc's posting is or would be.
+func (t *termInfo) find(doc int32) (int, bool) {
+	return slices.BinarySearchFunc(t.post, doc, func(p posting32, d int32) int { return int(p.doc) - int(d) })
+}
+
+// update brings a term's encoded entry up to date: by the cheap route of
+// partial when it can prove the result equal to a full computation, else
+// by full.
+func (sc *scratch) update(t *termInfo, bs *bm25State) {
+	if t.valid && !t.formsNew && sc.partial(t, bs) {
+		bs.partials.Add(1)
+	} else {
+		sc.full(t, bs, t.valid)
+		bs.fulls.Add(1)
+	}
+	t.touched = t.touched[:0]
+}
+
+// Slack for floating-point rounding in the bounds of partial: the
+// weights are a handful of operations from their inputs, each off by at
+// most 2⁻⁵³ relatively.
+const (
+	relSlack = 1e-9
+	absSlack = 1e-12
+)
+
+// partial updates a term whose documents are the same as in the build
+// that computed it (the same document numbers, the same document
+// frequency, so the same idf), with new frequencies or lengths for the
+// documents in touched only, and reports whether the result is what full
+// would give.
+//
+// The weight of any other posting changed only through the average
+// document length: with x = dl/avgdl, the BM25 normalisation
+// k1·(1−b+b·x) moves by a factor within avgdl'/avgdl of itself, so the
+// weight idf·tf·(k1+1)/(tf+norm) moves by less than |avgdl'−avgdl|/avgdl
+// relatively. If that bound (over every average the term's weights were
+// computed with) is smaller than the smallest relative distance of a
+// kept weight ×100 to a rounding boundary, every kept weight rounds as
+// before; if the lowest kept weight stays above the highest left out,
+// the same postings are kept.
+func (sc *scratch) partial(t *termInfo, bs *bm25State) bool {
+	lo, hi := t.avLo, t.avHi
+	if len(t.touched) > 0 {
+		lo, hi = min(lo, bs.avgdl), max(hi, bs.avgdl)
+	}
+	rho := max(math.Abs(bs.avgdl-lo)/lo, math.Abs(bs.avgdl-hi)/hi)*(1+relSlack) + absSlack
+	margin, thLow, nextMax := t.margin, t.thLow, t.nextMax
+	sc.upd = sc.upd[:0]
+	for _, d := range t.touched {
+		k, found := t.find(d)
+		if !found {
+			return false
+		}
+		w := bs.weight(t.idf, t.post[k])
+		pos, kept := slices.BinarySearchFunc(pairs(t.ints), d, func(p [2]int32, d int32) int { return int(p[0]) - int(d) })
+		if kept {
+			thLow = min(thLow, w)
+			margin = min(margin, roundMargin(w))
+			pos = 2*pos + 1
+		} else {
+			nextMax = max(nextMax, w)
+			pos = -1
+		}
+		sc.upd = append(sc.upd, pendingWeight{k, pos, w})
+	}
+	if rho >= margin || !(thLow*(1-rho) > nextMax*(1+rho)) {
+		return false
+	}
+	ints, changed := t.ints, false
+	for _, u := range sc.upd {
+		t.w[u.k] = u.w
+		if u.pos < 0 {
+			continue
+		}
+		if wi := roundWeight(u.w); ints[u.pos] != wi {
+			if !changed {
+				ints, changed = slices.Clone(ints), true
+			}
+			ints[u.pos] = wi
+		}
+	}
+	t.avLo, t.avHi, t.margin, t.thLow, t.nextMax = lo, hi, margin, thLow, nextMax
+	if changed {
+		t.ints = ints
+		t.encodeSeg()
+	}
+	return true
+}
+
+// pendingWeight is a new weight that partial applies once it knows the
+// result holds.
+type pendingWeight struct {
+	k, pos int
+	w      float64
+}
+
+// pairs views a flat [doc, weight, doc, weight, …] slice as pairs.
+func pairs(ints []int32) [][2]int32 {
+	if len(ints) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*[2]int32)(unsafe.Pointer(&ints[0])), len(ints)/2)
+}
+
+// roundWeight is the weight as the index stores it.
+func roundWeight(w float64) int32 {
+	x := int(math.Round(w * 100))
+	if x < 1 {
+		x = 1
+	}
+	return int32(x)
+}
+
+// roundMargin is the distance of w×100 to the nearest rounding boundary
+// (a half), relative to w×100.
+func roundMargin(w float64) float64 {
+	x := w * 100
+	return math.Abs(x-math.Floor(x)-0.5) / x
+}
+
+// full computes a term's postings as Build does (BM25F weights with the
+// document's boost, the best MaxPostings kept, in document order), and
+// the bounds partial needs later; it encodes the term's entry unless the
+// previous one says the same.
+//
+// valid says that t's postings are those of the previous computation;
+// then the postings kept last time are tried first, which saves the
+// selection when they are still the best.
+func (sc *scratch) full(t *termInfo, bs *bm25State, valid bool) {
+	df := float64(len(t.post))
+	t.idf = math.Log(1 + (bs.n-df+0.5)/(df+0.5))
+	t.w = slices.Grow(t.w[:0], len(t.post))[:len(t.post)]
+	for i, p := range t.post {
+		t.w[i] = bs.weight(t.idf, p)
+	}
+	t.thLow, t.nextMax = math.Inf(1), math.Inf(-1)
+	keep := func(int) bool { return true }
+	if len(t.post) > bs.max {
+		if !valid || !sc.sameKept(t, bs.max) {
+			sc.sel = sc.sel[:0]
+			for i, p := range t.post {
+				sc.sel = append(sc.sel, ranked{t.w[i], p.doc})
+			}
+			th := nthBest(sc.sel, bs.max-1)
+			sc.kept = slices.Grow(sc.kept[:0], len(t.post))[:len(t.post)]
+			for i, p := range t.post {
+				sc.kept[i] = !better(th, ranked{t.w[i], p.doc})
+			}
+		}
+		keep = func(i int) bool { return sc.kept[i] }
+		for i, w := range t.w {
+			if sc.kept[i] {
+				t.thLow = min(t.thLow, w)
+			} else {
+				t.nextMax = max(t.nextMax, w)
+			}
+		}
 	}
 	sc.ints = sc.ints[:0]
+	t.margin = math.Inf(1)
 	for i, p := range t.post {
 		if !keep(i) {
 			continue
 		}
-		w := int(math.Round(sc.w[i] * 100))
-		if w < 1 {
-			w = 1
-		}
-		sc.ints = append(sc.ints, p.doc, int32(w))
+		t.margin = min(t.margin, roundMargin(t.w[i]))
+		sc.ints = append(sc.ints, p.doc, roundWeight(t.w[i]))
 	}
+	t.avLo, t.avHi, t.valid = bs.avgdl, bs.avgdl, true
 	if t.seg != nil && !t.formsNew && slices.Equal(sc.ints, t.ints) {
 		return
 	}
 	t.ints = slices.Clone(sc.ints)
+	t.encodeSeg()
+}
+
+// sameKept reports whether the postings kept by the previous
+// computation (those in t.ints) are still the best ones with the weights
+// in t.w: whether the worst of them is better than the best of the
+// others. It leaves the kept flags in sc.kept.
+func (sc *scratch) sameKept(t *termInfo, k int) bool {
+	sc.kept = slices.Grow(sc.kept[:0], len(t.post))[:len(t.post)]
+	ps := pairs(t.ints)
+	j := 0
+	var worst, best ranked
+	haveWorst, haveBest := false, false
+	for i, p := range t.post {
+		r := ranked{t.w[i], p.doc}
+		if j < len(ps) && ps[j][0] == p.doc {
+			j++
+			sc.kept[i] = true
+			if !haveWorst || better(worst, r) {
+				worst, haveWorst = r, true
+			}
+			continue
+		}
+		sc.kept[i] = false
+		if !haveBest || better(r, best) {
+			best, haveBest = r, true
+		}
+	}
+	return j == len(ps) && len(ps) == k && haveWorst && (!haveBest || better(worst, best))
+}
+
+// encodeSeg encodes the term's entry of a shard, as encodeShard does.
+func (t *termInfo) encodeSeg() {
 	b := make([]byte, 0, len(t.stemJSON)+len(t.forms2)+len(t.synJSON)+8+len(t.ints)*4)
 	b = append(b, t.stemJSON...)
 	b = append(b, ":["...)

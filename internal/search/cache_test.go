@@ -134,6 +134,7 @@ func TestCacheMatchesBuild(t *testing.T) {
 			}
 			check("first build")
 			check("no change")
+			partials := 0
 			urls := func() []string {
 				us := slices.Collect(maps.Keys(docs))
 				sort.Strings(us)
@@ -148,7 +149,17 @@ func TestCacheMatchesBuild(t *testing.T) {
 					if !ok {
 						continue
 					}
-					switch k := r.Intn(8); k {
+					switch k := r.Intn(10); k {
+					case 8: // replace a word (the length stays)
+						ws := strings.Fields(d.Body)
+						if len(ws) > 0 {
+							ws[r.Intn(len(ws))] = cacheWords[r.Intn(len(cacheWords))]
+						}
+						d.Body = strings.Join(ws, " ")
+						did = append(did, "swap in "+u)
+					case 9: // one more word
+						d.Body += " " + cacheWords[r.Intn(len(cacheWords))]
+						did = append(did, "word "+u)
 					case 0: // edit the text
 						d.Body += " " + randomText(r, 1+r.Intn(5), &fresh)
 						did = append(did, "edit "+u)
@@ -184,7 +195,14 @@ func TestCacheMatchesBuild(t *testing.T) {
 					docs[u] = d
 				}
 				check(fmt.Sprintf("step %d (%s)", step, strings.Join(did, ", ")))
+				for _, lc := range c.langs {
+					partials += lc.partials
+				}
 			}
+			if partials == 0 {
+				t.Errorf("no term was updated by partial")
+			}
+			t.Logf("%d terms updated by partial", partials)
 			// Empty site, then back.
 			saved := docs
 			docs = map[string]Doc{}
