@@ -3,7 +3,6 @@ package search
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -140,6 +139,8 @@ type langCache struct {
 	shards map[string]*shardEntry // file name → previous shard
 	chunks []chunkEntry           // previous document files
 	meta   []byte
+	// The SHA-256 of the latest build's files, and of this build's.
+	sums, nextSums map[*byte]fileSum
 }
 
 // docEntry is a document's analysis.
@@ -527,7 +528,9 @@ func (lc *langCache) build(srcs []docSource) (*Index, error) {
 	}
 	ix.Files["meta.json"] = lc.meta
 	ix.Shards = len(keys)
-	ix.Hash = hashFiles(ix.Files)
+	lc.nextSums = make(map[*byte]fileSum, len(ix.Files))
+	ix.Hash = hashFiles(ix.Files, lc.sum)
+	lc.sums, lc.nextSums = lc.nextSums, nil
 	return ix, nil
 }
 
@@ -1145,15 +1148,28 @@ func join(open byte, parts [][]byte, close byte) []byte {
 	return append(b, close)
 }
 
-// hashFiles is the content hash of an index (see Build).
-func hashFiles(files map[string][]byte) string {
-	h := sha256.New()
-	names := slices.Sorted(maps.Keys(files))
-	for _, name := range names {
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(files[name]))
-		h.Write(files[name])
+// sum returns the SHA-256 of a file of the index, from the previous
+// build's when the file is the same byte slice, and remembers it for the
+// next build.
+func (lc *langCache) sum(b []byte) [sha256.Size]byte {
+	if len(b) == 0 {
+		return sha256.Sum256(b)
 	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
+	p := unsafe.SliceData(b)
+	d, ok := lc.sums[p]
+	if !ok || d.n != len(b) {
+		d = fileSum{len(b), sha256.Sum256(b)}
+	}
+	lc.nextSums[p] = d
+	return d.sum
+}
+
+// fileSum is the SHA-256 of a file of n bytes. The key of lc.sums, a
+// pointer to the file's first byte, keeps the file alive, so that no
+// other file can have that address while the entry exists.
+type fileSum struct {
+	n   int
+	sum [sha256.Size]byte
 }
 
 // parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines.
