@@ -182,14 +182,14 @@ type wordInfo struct {
 
 // termInfo is a stem and what its entry in a shard is made of.
 type termInfo struct {
-	stem     string
-	stemJSON []byte
-	forms    map[string]int // suffix → vocabulary words (and synonym forms)
-	formsOK  bool           // formsJSON is up to date
-	formsNew bool           // formsJSON changed in this build
-	forms2   []byte         // formsJSON
-	syn      []string       // synonym stems
-	synJSON  []byte
+	stem      string
+	stemJSON  []byte
+	forms     map[string]int // suffix → vocabulary words (and synonym forms)
+	formsOK   bool           // formsJSON is up to date
+	formsNew  bool           // formsJSON changed in this build
+	formsJSON []byte         // the suffixes, "|"-joined, as JSON
+	syn       []string       // synonym stems
+	synJSON   []byte
 
 	post    []posting32 // postings, in document order
 	touched []int32     // documents whose posting changed in this build
@@ -450,8 +450,8 @@ func (lc *langCache) build(srcs []docSource) (*Index, error) {
 			}
 			sort.Strings(fs)
 			b, _ := json.Marshal(strings.Join(fs, "|"))
-			t.formsNew = !bytes.Equal(b, t.forms2)
-			t.forms2, t.formsOK = b, true
+			t.formsNew = !bytes.Equal(b, t.formsJSON)
+			t.formsJSON, t.formsOK = b, true
 		} else {
 			t.formsNew = false
 		}
@@ -980,10 +980,10 @@ func (sc *scratch) sameKept(t *termInfo, k int) bool {
 
 // encodeSeg encodes the term's entry of a shard, as encodeShard does.
 func (t *termInfo) encodeSeg() {
-	b := make([]byte, 0, len(t.stemJSON)+len(t.forms2)+len(t.synJSON)+8+len(t.ints)*4)
+	b := make([]byte, 0, len(t.stemJSON)+len(t.formsJSON)+len(t.synJSON)+8+len(t.ints)*4)
 	b = append(b, t.stemJSON...)
 	b = append(b, ":["...)
-	b = append(b, t.forms2...)
+	b = append(b, t.formsJSON...)
 	b = append(b, ",["...)
 	prev := int32(0)
 	for j := 0; j < len(t.ints); j += 2 {
