@@ -62,9 +62,14 @@ func Type() *content.Type {
 
 // Page is the Data of the search page, for the layout.
 type Page struct {
-	site  *content.Site
-	lang  string
-	cache *Cache // nil: build from scratch
+	site *content.Site
+	lang string
+	// build makes the index: the Type's Cache.BuildLang, or nil for
+	// BuildLang. A function rather than the *Cache, because
+	// build.Incremental keys a page's rendering by walking its Data and
+	// counts functions by their type only: the cache's contents (all
+	// pages' analysis) would make that walk as slow as indexing.
+	build func(*content.Site, string) (*Index, error)
 	once  sync.Once
 	ix    *Index
 	err   error
@@ -75,11 +80,11 @@ type Page struct {
 // index.
 func (p *Page) Index() (*Index, error) {
 	p.once.Do(func() {
-		if p.cache != nil {
-			p.ix, p.err = p.cache.BuildLang(p.site, p.lang)
-		} else {
-			p.ix, p.err = BuildLang(p.site, p.lang)
+		build := p.build
+		if build == nil {
+			build = BuildLang
 		}
+		p.ix, p.err = build(p.site, p.lang)
 	})
 	return p.ix, p.err
 }
@@ -189,7 +194,7 @@ func pages(_ context.Context, s *content.Site, c *Cache) ([]*content.Page, error
 			Type: "search", Layout: "search", Parent: parent, Lang: lang,
 			Lastmod: s.Now, NoIndex: true,
 		}
-		p.Data = &Page{site: s, lang: lang, cache: c}
+		p.Data = &Page{site: s, lang: lang, build: c.BuildLang}
 		out = append(out, p)
 	}
 	return out, nil
