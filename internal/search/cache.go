@@ -31,16 +31,21 @@ import (
 //   - every word's stem, surface form and compound split; splits are
 //     recomputed only for words that could contain a word or stem that
 //     came or went;
-//   - every term's encoded entry, reused while its postings (document
-//     numbers and rounded weights), forms and synonyms are the same, and
-//     every shard and document file whose parts are all reused.
+//   - every term's postings, patched in place for the changed pages while
+//     no page comes or goes, its weights and its encoded entry;
+//   - every shard and document file whose parts are all reused, and the
+//     SHA-256 of every file.
 //
-// The global part (document frequencies, BM25 weights, shard layout,
-// content hash) is recomputed on every build from the cached parts, so a
-// build with the cache gives exactly the files of Build (cache_test.go
-// checks that after edits, additions, removals and renames). Pages,
-// words and terms that the latest build did not use are dropped, and so
-// are the languages that the previous site's build did not index.
+// The global part (BM25 weights, the best postings of common terms, shard
+// layout, content hash) is brought up to date on every build: a term the
+// changed pages do not use keeps its entry when a bound proves that the
+// new average page length changes none of its rounded weights nor which
+// postings it keeps (see scratch.partial), and is recomputed otherwise.
+// So a build with the cache gives exactly the files of Build
+// (cache_test.go checks that after random edits, additions, removals and
+// renames). Pages, words and terms that the latest build did not use are
+// dropped, and so are the languages that the previous site's build did
+// not index.
 //
 // A Cache is safe for concurrent use; builds through it run one at a time.
 type Cache struct {
