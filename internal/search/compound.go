@@ -109,3 +109,5 @@ func split(w string, known, stems map[string]bool, st *stemmer) []string {
 	}
 	return best
 }
+
+func (s *stemmer) size() int { return len(s.cache) }

@@ -290,18 +290,26 @@ func Build(docs []Doc, opt Options) (*Index, error) {
 	ix.Terms = len(terms)
 	ix.Shards = len(keys)
 
+	ix.Hash = hashFiles(ix.Files, func(b []byte) [sha256.Size]byte { return sha256.Sum256(b) })
+	return ix, nil
+}
+
+// hashFiles is the content hash of an index: the SHA-256 of every file's
+// name, length and SHA-256, in name order; sum returns a file's SHA-256
+// (Cache remembers those of the files it reuses).
+func hashFiles(files map[string][]byte, sum func([]byte) [sha256.Size]byte) string {
 	h := sha256.New()
-	names := make([]string, 0, len(ix.Files))
-	for name := range ix.Files {
+	names := make([]string, 0, len(files))
+	for name := range files {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(ix.Files[name]))
-		h.Write(ix.Files[name])
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(files[name]))
+		d := sum(files[name])
+		h.Write(d[:])
 	}
-	ix.Hash = hex.EncodeToString(h.Sum(nil))[:12]
-	return ix, nil
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // marshal is json.Marshal without HTML escaping (the files are JSON, not

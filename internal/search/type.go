@@ -46,10 +46,16 @@ func Register(r *content.Registry) { r.MustRegister(Type()) }
 
 // Type is the "search" content type: its Pages hook adds the search page
 // (/sok/), its Outputs hook writes the index below /sok/index/<hash>/.
+// Each Type has a Cache of its own, so that a process that builds a site
+// again and again with one registry (`torg serve`) only analyses the
+// pages that changed.
 func Type() *content.Type {
+	c := NewCache()
 	return &content.Type{
-		Name:    "search",
-		Pages:   pages,
+		Name: "search",
+		Pages: func(ctx context.Context, s *content.Site) ([]*content.Page, error) {
+			return pages(ctx, s, c)
+		},
 		Outputs: outputs,
 		// The search page names the index by its hash.
 		Wide: true,
@@ -60,7 +66,12 @@ func Type() *content.Type {
 type Page struct {
 	site *content.Site
 	lang string
-
+	// build makes the index: the Type's Cache.BuildLang, or nil for
+	// BuildLang. A function rather than the *Cache, because
+	// build.Incremental keys a page's rendering by walking its Data and
+	// counts functions by their type only: the cache's contents (all
+	// pages' analysis) would make that walk as slow as indexing.
+	build func(*content.Site, string) (*Index, error)
 	mu    sync.Mutex
 	built bool
 	gen   int // the site's Generation the index was built for
@@ -76,7 +87,11 @@ func (p *Page) Index() (*Index, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.built || p.gen != p.site.Generation {
-		p.ix, p.err = BuildLang(p.site, p.lang)
+		build := p.build
+		if build == nil {
+			build = BuildLang
+		}
+		p.ix, p.err = build(p.site, p.lang)
 		p.built, p.gen = true, p.site.Generation
 	}
 	return p.ix, p.err
@@ -160,7 +175,7 @@ func searchLanguages(s *content.Site) []string {
 	return langs
 }
 
-func pages(_ context.Context, s *content.Site) ([]*content.Page, error) {
+func pages(_ context.Context, s *content.Site, c *Cache) ([]*content.Page, error) {
 	var out []*content.Page
 	for _, lang := range searchLanguages(s) {
 		url := LangPageURL(s, lang)
@@ -187,7 +202,7 @@ func pages(_ context.Context, s *content.Site) ([]*content.Page, error) {
 			Type: "search", Layout: "search", Parent: parent, Lang: lang,
 			Lastmod: s.Now, NoIndex: true,
 		}
-		p.Data = &Page{site: s, lang: lang}
+		p.Data = &Page{site: s, lang: lang, build: c.BuildLang}
 		out = append(out, p)
 	}
 	return out, nil
@@ -251,16 +266,19 @@ func BuildSite(s *content.Site) (*Index, error) { return BuildLang(s, s.Config.L
 // analysis (StemLang; a single-language site is always analysed as
 // Swedish, as before languages existed).
 func BuildLang(s *content.Site, lang string) (*Index, error) {
-	var opt Options
-	if swedishAnalysis(lang) || !s.Config.Multilingual() {
-		var err error
-		if opt, err = SiteOptions(s); err != nil {
-			return nil, err
-		}
-	} else {
-		opt.Lang = lang
+	opt, err := langOptions(s, lang)
+	if err != nil {
+		return nil, err
 	}
 	return Build(DocsLang(s, lang), opt)
+}
+
+// langOptions returns the index options of a language (see BuildLang).
+func langOptions(s *content.Site, lang string) (Options, error) {
+	if swedishAnalysis(lang) || !s.Config.Multilingual() {
+		return SiteOptions(s)
+	}
+	return Options{Lang: lang}, nil
 }
 
 // Docs returns the searchable pages of the site's default language.
@@ -270,7 +288,27 @@ func Docs(s *content.Site) []Doc { return DocsLang(s, s.Config.Language) }
 // sections, generated registers; not the search pages, tag lists, 404,
 // noindex or fallback pages.
 func DocsLang(s *content.Site, lang string) []Doc {
-	var docs []Doc
+	srcs := docSources(s, lang)
+	docs := make([]Doc, len(srcs))
+	for i, src := range srcs {
+		docs[i] = src.Doc
+		docs[i].Body = HTMLText(src.html)
+	}
+	return docs
+}
+
+// docSource is a searchable page before its body text is extracted: the
+// Doc without Body, and the page's rendered HTML.
+type docSource struct {
+	Doc
+	html string
+	text bool // html is the text already (Cache.Build)
+}
+
+// docSources lists the searchable pages of a language (see DocsLang) in
+// site order, with their HTML still to be turned into text.
+func docSources(s *content.Site, lang string) []docSource {
+	var docs []docSource
 	for _, p := range s.Pages {
 		if !inLang(s, p, lang) || p.FallbackOf != nil {
 			continue
@@ -287,7 +325,6 @@ func DocsLang(s *content.Site, lang string) []Doc {
 		if d.Description == "" {
 			d.Description = p.Summary
 		}
-		d.Body = HTMLText(string(p.Content))
 		if p.Kind == content.KindPage {
 			d.Meta = metaText(p.Data)
 			d.Boost = TypeBoost[p.Type]
@@ -301,7 +338,7 @@ func DocsLang(s *content.Site, lang string) []Doc {
 		if top != p && top.Kind != content.KindHome {
 			d.Section = top.Title
 		}
-		docs = append(docs, d)
+		docs = append(docs, docSource{Doc: d, html: string(p.Content)})
 	}
 	return docs
 }
