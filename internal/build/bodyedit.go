@@ -213,7 +213,7 @@ func pageKeysAfterEdit(prev *siteKeys, all []*content.Page, changed map[*content
 		listBase: maps.Clone(prev.listBase), list: maps.Clone(prev.list),
 		kids: maps.Clone(prev.kids), kidLists: maps.Clone(prev.kidLists), kidLinks: prev.kidLinks,
 		langLinks: prev.langLinks, siteLinks: prev.siteLinks, wideTypes: prev.wideTypes, // links and the structure are the same
-		memberOf: prev.memberOf, withData: prev.withData,
+		memberOf: prev.memberOf, refsTo: prev.refsTo,
 	}
 	for p := range changed {
 		base, list, link := ownKey(p)
@@ -225,8 +225,21 @@ func pageKeysAfterEdit(prev *siteKeys, all []*content.Page, changed map[*content
 			k.own[p], k.list[p] = base, list
 		}
 	}
-	for _, p := range k.withData {
-		extra, _ := k.otherPagesKey(p, bodies(p))
+	// Pages whose keys include a changed page's: its content-type data
+	// or language versions point at it (and the changed pages' own data).
+	// Nothing else in any page's data changed.
+	var dependents []*content.Page
+	seen := map[*content.Page]bool{}
+	for p := range changed {
+		for _, q := range append(k.refsTo[p], p) {
+			if !seen[q] && (q.Data != nil || hasLanguageLinks(q)) {
+				seen[q] = true
+				dependents = append(dependents, q)
+			}
+		}
+	}
+	for _, p := range dependents {
+		extra, _ := k.otherPagesKey(p, bodies(p), nil)
 		h := newKeyHasher()
 		h.u64(k.base[p])
 		h.u64(extra)
@@ -253,7 +266,7 @@ func pageKeysAfterEdit(prev *siteKeys, all []*content.Page, changed map[*content
 	for p := range changed {
 		note(p)
 	}
-	for _, p := range k.withData {
+	for _, p := range dependents {
 		if !changed[p] {
 			note(p)
 		}

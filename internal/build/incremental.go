@@ -1126,11 +1126,11 @@ type siteKeys struct {
 	// listBase is base without the rendered body (ownKey's list); list
 	// is own without it.
 	listBase, list map[*content.Page]uint64
-	// memberOf maps a page to the pages listing it (Pages, Sections);
-	// withData lists the pages whose own keys include other pages'
-	// (otherPagesKey).
+	// memberOf maps a page to the pages listing it (Pages, Sections).
 	memberOf map[*content.Page][]*content.Page
-	withData []*content.Page
+	// refsTo maps a page to the pages whose own keys include its key
+	// (otherPagesKey: content-type data, language versions).
+	refsTo map[*content.Page][]*content.Page
 }
 
 // With prev, the keys of the same pages before some of them (changed)
@@ -1175,9 +1175,10 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 	k.siteLinks = sl.sum()
 	own := make([]uint64, len(all))
 	list := make([]uint64, len(all))
+	refs := make([][]*content.Page, len(all))
 	content.Parallel(ctx, len(all), func(i int) {
 		p := all[i]
-		extra, ok := k.otherPagesKey(p, bodies(p))
+		extra, ok := k.otherPagesKey(p, bodies(p), &refs[i])
 		if !ok {
 			own[i], list[i] = base[i], listBase[i]
 			return
@@ -1198,8 +1199,13 @@ func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*c
 		k.own[p] = own[i]
 		listOf[p] = list[i]
 		h.u64(own[i])
-		if p.Data != nil || hasLanguageLinks(p) {
-			k.withData = append(k.withData, p)
+	}
+	k.refsTo = map[*content.Page][]*content.Page{}
+	for i, p := range all {
+		for _, q := range refs[i] {
+			if rs := k.refsTo[q]; len(rs) == 0 || rs[len(rs)-1] != p {
+				k.refsTo[q] = append(rs, p)
+			}
 		}
 	}
 	k.site = h.sum()
@@ -1276,19 +1282,22 @@ func (k *siteKeys) listKeys(p *content.Page) (kids, kidLists, kidLinks uint64) {
 // versions, those pages by their base keys when bodies (the page's layout
 // shows other pages' bodies), else by their keys without the body. ok is
 // false when it has neither.
-func (k *siteKeys) otherPagesKey(p *content.Page, bodies bool) (key uint64, ok bool) {
+//
+// When refs is not nil it receives the pages the key includes.
+func (k *siteKeys) otherPagesKey(p *content.Page, bodies bool, refs *[]*content.Page) (key uint64, ok bool) {
 	if p.Data == nil && !hasLanguageLinks(p) {
 		return 0, false
 	}
-	refs := k.listBase
+	keys := k.listBase
 	if bodies {
-		refs = k.base
+		keys = k.base
 	}
 	h := newKeyHasher()
 	h.siteLinks = k.siteLinks
-	mixLanguageLinks(h, p, refs)
+	h.refs = refs
+	mixLanguageLinks(h, p, keys)
 	if p.Data != nil {
-		h.value(reflect.ValueOf(p.Data), refs, map[uintptr]bool{}, 0)
+		h.value(reflect.ValueOf(p.Data), keys, map[uintptr]bool{}, 0)
 	}
 	return h.sum(), true
 }
@@ -1306,6 +1315,9 @@ func mixLanguageLinks(h *keyHasher, p *content.Page, base map[*content.Page]uint
 		if q == nil {
 			h.str("-")
 			return
+		}
+		if h.refs != nil {
+			*h.refs = append(*h.refs, q)
 		}
 		k, ok := base[q]
 		if !ok {
@@ -1652,6 +1664,8 @@ type keyHasher struct {
 	h maphash.Hash
 	// siteLinks stands for a *content.Site met in content-type data.
 	siteLinks uint64
+	// refs, when not nil, collects the pages met in content-type data.
+	refs *[]*content.Page
 }
 
 func newKeyHasher() *keyHasher {
@@ -1749,6 +1763,9 @@ func (k *keyHasher) value(v reflect.Value, pages map[*content.Page]uint64, seen 
 		}
 		if v.Type() == pageType {
 			p := (*content.Page)(v.UnsafePointer())
+			if k.refs != nil {
+				*k.refs = append(*k.refs, p)
+			}
 			if key, ok := pages[p]; ok {
 				k.u64(key)
 			} else {
@@ -1799,7 +1816,7 @@ func (k *keyHasher) value(v reflect.Value, pages map[*content.Page]uint64, seen 
 		it := v.MapRange()
 		for it.Next() {
 			kh := newKeyHasher()
-			kh.siteLinks = k.siteLinks
+			kh.siteLinks, kh.refs = k.siteLinks, k.refs
 			kh.value(it.Key(), pages, map[uintptr]bool{}, depth)
 			items = append(items, kv{fmt.Sprint(kh.sum()), it.Value()})
 		}

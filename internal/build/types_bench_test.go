@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func BenchmarkIncrementalEditTypes(b *testing.B) {
 	if err := corpus.Generate(ctx, dir, corpus.Options{Pages: 10000, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
-	inc := build.NewIncremental(build.Options{Source: dir, NoGit: true, Serve: true, Drafts: true, Registry: cli.Registry()})
+	inc := build.NewIncremental(build.Options{Source: dir, NoGit: true, Serve: true, Drafts: true, Watched: true, Registry: cli.Registry()})
 	t0 := time.Now()
 	if _, err := inc.Rebuild(ctx); err != nil {
 		b.Fatal(err)
@@ -40,6 +41,14 @@ func BenchmarkIncrementalEditTypes(b *testing.B) {
 	})
 	sort.Strings(files)
 	var times []time.Duration
+	if f := os.Getenv("TORG_BENCH_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pprof.StartCPUProfile(out)
+		defer func() { pprof.StopCPUProfile(); out.Close() }()
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f := files[(i*7919)%len(files)]
