@@ -227,6 +227,7 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 			return nil, err
 		}
 	}
+	cfg.Dir = opts.Source // as config.Load: files named in torg.toml are read from there
 	if opts.BaseURL != "" {
 		if err := cfg.SetBaseURL(opts.BaseURL); err != nil {
 			return nil, &UsageError{err.Error()}
@@ -243,6 +244,10 @@ func (b *Incremental) rebuild(ctx context.Context, dirty, touched map[string]boo
 	}
 	kh := newKeyHasher()
 	kh.bytes(cfgSrc)
+	// The search synonyms change every language's index, which the
+	// search page names: read with the configuration.
+	syn, _ := os.ReadFile(filepath.Join(opts.Source, filepath.FromSlash(cfg.Search.SynonymsFile())))
+	kh.bytes(syn)
 	kh.str(opts.BaseURL)
 	kh.str(opts.RelayURL)
 	kh.boolean(opts.Minify != nil && *opts.Minify)

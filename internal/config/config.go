@@ -154,6 +154,18 @@ type Search struct {
 	Synonyms string `toml:"synonyms"`
 }
 
+// DefaultSynonyms is the synonym file read from the site folder when
+// [search] synonyms names none.
+const DefaultSynonyms = "synonymer.txt"
+
+// SynonymsFile is the synonym file's name relative to the site folder.
+func (s Search) SynonymsFile() string {
+	if s.Synonyms != "" {
+		return s.Synonyms
+	}
+	return DefaultSynonyms
+}
+
 // Relay tells the theme where contact forms post.
 type Relay struct {
 	// URL is the relay's base URL, "/kontakt-api" when it is proxied under

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/torgsite/torg/internal/config"
 	"github.com/torgsite/torg/internal/content"
 )
 
@@ -25,7 +26,7 @@ const IndexDir = "sok/index/"
 
 // DefaultSynonyms is the synonym file read from the site folder when
 // torg.toml names none ([search] synonyms).
-const DefaultSynonyms = "synonymer.txt"
+const DefaultSynonyms = config.DefaultSynonyms
 
 // LangPageURL is the URL of a language's search page: PageURL for the
 // default language, /<code>/sok/ for the others.

@@ -344,6 +344,12 @@ func relevant(root string, paths []string) []string {
 			out = append(out, p)
 			continue
 		}
+		if !strings.Contains(rel, "/") && !strings.HasPrefix(rel, ".") {
+			// Files beside torg.toml that it names (the search
+			// synonyms, synonymer.txt by default).
+			out = append(out, p)
+			continue
+		}
 		for _, d := range siteDirs {
 			if first == d {
 				out = append(out, p)

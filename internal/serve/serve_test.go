@@ -499,3 +499,16 @@ func TestPolling(t *testing.T) {
 	r.write(t, "content/tjanster/a.md", "---\ntitle: Sida A\n---\nAvläst.\n")
 	ev.nextReload(t, 10*time.Second, "/tjanster/a/")
 }
+
+func TestRelevant(t *testing.T) {
+	root := "/site"
+	in := []string{
+		"/site/torg.toml", "/site/synonymer.txt", "/site/content/a.md", "/site/layouts/x.html",
+		"/site/public/index.html", "/site/.git/index", "/site/.hidden", "/site/node_modules/x/y.js", "/elsewhere/a.md",
+	}
+	got := relevant(root, in)
+	want := []string{"/site/torg.toml", "/site/synonymer.txt", "/site/content/a.md", "/site/layouts/x.html"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("relevant:\n got %q\nwant %q", got, want)
+	}
+}
