@@ -150,17 +150,7 @@ func (b *Incremental) renderBody(st *buildState, p *content.Page, warns *diag.Li
 		return false
 	}
 	p.Headings = doc.Headings
-	var links []linkResult
-	resolve := linkResolver(p, st.loaded)
-	html, renderDiag := st.md.Render(doc, func(dest string) (string, error) {
-		out, err := resolve(dest)
-		r := linkResult{dest: dest, out: out}
-		if err != nil {
-			r.err = err.Error()
-		}
-		links = append(links, r)
-		return out, err
-	})
+	html, links, renderDiag := renderRecordingLinks(st.md, doc, linkResolver(p, st.loaded))
 	for _, d := range renderDiag {
 		if d.Severity == diag.Error {
 			return false

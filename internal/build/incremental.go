@@ -1037,16 +1037,7 @@ func (b *Incremental) renderMarkdown(ctx context.Context, md *markdown.Renderer,
 			if doc == nil {
 				doc, _ = md.Parse(p.File, e.body, e.bodyLine)
 			}
-			var links []linkResult
-			html, ds := md.Render(doc, func(dest string) (string, error) {
-				out, err := resolve(dest)
-				r := linkResult{dest: dest, out: out}
-				if err != nil {
-					r.err = err.Error()
-				}
-				links = append(links, r)
-				return out, err
-			})
+			html, links, ds := renderRecordingLinks(md, doc, resolve)
 			e.rendered, e.html, e.links, e.renderDiag = true, template.HTML(html), links, ds
 			e.htmlHash = maphash.Bytes(hashSeed, html)
 			p.Content = e.html
@@ -1064,6 +1055,23 @@ func (b *Incremental) renderMarkdown(ctx context.Context, md *markdown.Renderer,
 		return err
 	}
 	return errs.Err()
+}
+
+// renderRecordingLinks renders doc and records how each of its links
+// resolved, so that a later build can tell whether they still do
+// (linksSame).
+func renderRecordingLinks(md *markdown.Renderer, doc *markdown.Document, resolve markdown.LinkResolver) ([]byte, []linkResult, []*diag.Diagnostic) {
+	var links []linkResult
+	html, ds := md.Render(doc, func(dest string) (string, error) {
+		out, err := resolve(dest)
+		r := linkResult{dest: dest, out: out}
+		if err != nil {
+			r.err = err.Error()
+		}
+		links = append(links, r)
+		return out, err
+	})
+	return html, links, ds
 }
 
 // linkWorld hashes everything linkResolver reads besides the page itself.

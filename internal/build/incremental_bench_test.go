@@ -13,28 +13,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/torgsite/torg/internal/content"
 	"github.com/torgsite/torg/internal/corpus"
+	"github.com/torgsite/torg/internal/municipal"
+	"github.com/torgsite/torg/internal/search"
 )
 
 // BenchmarkIncrementalEdit measures a one-page body edit on the generated
 // 10,000-page corpus: the rebuild alone, from Invalidate to the snapshot.
 // Run with TORG_BENCH_DIR on a RAM disk (/dev/shm) to keep disk noise out.
 func BenchmarkIncrementalEdit(b *testing.B) {
-	benchEdits(b, func(src []byte, _ int) []byte { return append(src, "\nEn ändring.\n"...) })
+	benchEdits(b, plainBench, appendSentence)
 }
+
+// BenchmarkIncrementalEditTypes is BenchmarkIncrementalEdit with every
+// content type of the torg command registered (municipal types and the
+// search index, as in `torg serve`).
+func BenchmarkIncrementalEditTypes(b *testing.B) {
+	benchEdits(b, typesBench, appendSentence)
+}
+
+func appendSentence(src []byte, _ int) []byte { return append(src, "\nEn ändring.\n"...) }
 
 // BenchmarkIncrementalTitleEdit is BenchmarkIncrementalEdit with an edit
 // of the page's title in its front matter: the site structure is loaded
 // again (lists, menus and links may show the title).
 func BenchmarkIncrementalTitleEdit(b *testing.B) {
-	benchEdits(b, func(src []byte, i int) []byte {
+	benchEdits(b, plainBench, func(src []byte, i int) []byte {
 		return []byte(strings.Replace(string(src), "\ntitle: \"", fmt.Sprintf("\ntitle: \"Ändrad %d ", i), 1))
 	})
 }
 
-func benchEdits(b *testing.B, edit func(src []byte, i int) []byte) {
+func benchEdits(b *testing.B, bc *benchCorpus, edit func(src []byte, i int) []byte) {
 	ctx := context.Background()
-	incBenchOnce.Do(func() {
+	bc.once.Do(func() {
 		base := os.Getenv("TORG_BENCH_DIR")
 		if base == "" {
 			base = os.TempDir()
@@ -46,16 +58,22 @@ func benchEdits(b *testing.B, edit func(src []byte, i int) []byte) {
 		if err := corpus.Generate(ctx, dir, corpus.Options{Pages: 10000, Seed: 1}); err != nil {
 			b.Fatal(err)
 		}
-		inc := NewIncremental(Options{Source: dir, NoGit: true, Serve: true, Drafts: true, Watched: true})
+		opts := Options{Source: dir, NoGit: true, Serve: true, Drafts: true, Watched: true}
+		if bc.types {
+			opts.Registry = content.NewRegistry()
+			municipal.Register(opts.Registry)
+			search.Register(opts.Registry)
+		}
+		inc := NewIncremental(opts)
 		t0 := time.Now()
 		first, err := inc.Rebuild(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("first build: %d pages, %d files in %v", first.Result.Pages, len(first.Files), time.Since(t0))
-		incBenchDir, incBench = dir, inc
+		bc.dir, bc.inc = dir, inc
 	})
-	dir, inc := incBenchDir, incBench
+	dir, inc := bc.dir, bc.inc
 	if inc == nil {
 		b.Fatal("setup failed")
 	}
@@ -102,9 +120,13 @@ func benchEdits(b *testing.B, edit func(src []byte, i int) []byte) {
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
 }
 
-// The corpus and its first build are shared by the benchmark's runs.
-var (
-	incBenchOnce sync.Once
-	incBenchDir  string
-	incBench     *Incremental
-)
+// benchCorpus is a generated corpus and its first build, shared by a
+// benchmark's runs (and the benchmarks using the same registry).
+type benchCorpus struct {
+	once  sync.Once
+	types bool // the torg command's content types
+	dir   string
+	inc   *Incremental
+}
+
+var plainBench, typesBench = &benchCorpus{}, &benchCorpus{types: true}
