@@ -10,6 +10,8 @@
 #   EDIT=body     edit series: body (append a sentence), title (change the
 #                 front matter title), or body,title
 #   PACE=300ms    pause after one edit is served before the next write
+#   OPEN=1        GET each page before editing it, as an editor with the page
+#                 open in a browser (0: edit pages nobody has requested)
 #   SEED=1        corpus seed (torgcorpus -seed); also picks the edited pages
 #   HUGO_FLAGS=   extra flags for hugo server, e.g. --disableFastRender
 #   TOOLS="torg hugo"  which servers to run
@@ -30,6 +32,7 @@ PAGES=${1:-10000}
 EDITS=${EDITS:-20}
 EDIT=${EDIT:-body}
 PACE=${PACE:-300ms}
+OPEN=${OPEN:-1}
 SEED=${SEED:-1}
 HUGO_FLAGS=${HUGO_FLAGS:-}
 TOOLS=${TOOLS:-torg hugo}
@@ -89,5 +92,5 @@ title=$(sed -n 's/^title *= *"\(.*\)"$/\1/p' "$WORK/site/torg.toml" | head -1)
 [[ -n $title ]] && sed -i "s/^title = .*/title = \"$title\"/; s/^organisation = .*/organisation = \"$title\"/" "$WORK/hugo/hugo.toml"
 
 "$WORK/servecmp" -torg "$TORG_BIN" -torg-site "$WORK/site" -hugo "$(command -v hugo || echo hugo)" -hugo-site "$WORK/hugo" \
-	-hugo-flags "$HUGO_FLAGS" -tools "${TOOLS// /,}" -n "$EDITS" -edit "$EDIT" -pace "$PACE" -seed "$SEED" -logs "$WORK/logs"
+	-hugo-flags "$HUGO_FLAGS" -tools "${TOOLS// /,}" -n "$EDITS" -edit "$EDIT" -pace "$PACE" -open="$([[ $OPEN == 1 ]] && echo true || echo false)" -seed "$SEED" -logs "$WORK/logs"
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -20,8 +20,10 @@
 //     the "reload" server-sent event on /_torg/events that lists the page;
 //   - hugo: the line "Total in N ms" after "Source changed … content/…".
 //
-// After each edit the page is fetched and must contain the edited text;
-// an edit that is not visible within the grace period counts as missed.
+// Before each edit the page is fetched once, as an editor has it open in a
+// browser (-open). After the edit it is fetched again and must contain the
+// edited text; an edit that is not served within the grace period counts
+// as failed.
 package main
 
 import (
@@ -72,6 +74,7 @@ type options struct {
 	timeout        time.Duration
 	startTimeout   time.Duration
 	grace          time.Duration
+	open           bool
 	logDir         string
 }
 
@@ -92,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for one rebuild")
 	fs.DurationVar(&o.startTimeout, "start-timeout", 30*time.Minute, "how long to wait for a server to serve /")
 	fs.DurationVar(&o.grace, "grace", 3*time.Second, "how long after the rebuild the edited text may take to be served")
+	fs.BoolVar(&o.open, "open", true, "GET each page before editing it, as an editor with the page open in a browser")
 	fs.StringVar(&o.logDir, "logs", "", "folder for each server's timestamped output (none when empty)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -599,8 +603,8 @@ func compare(ctx context.Context, o options, stdout io.Writer) error {
 	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 	chosen := all[:need]
 
-	fmt.Fprintf(stdout, "== servecmp: %d regular pages, %d edits per series and tool, series %s, pace %v, seed %d\n",
-		len(all), o.edits, strings.Join(o.series, ","), o.pace, o.seed)
+	fmt.Fprintf(stdout, "== servecmp: %d regular pages, %d edits per series and tool, series %s, pace %v, seed %d, page opened first: %v\n",
+		len(all), o.edits, strings.Join(o.series, ","), o.pace, o.seed, o.open)
 
 	servers := map[string]*server{}
 	defer func() {
@@ -707,6 +711,15 @@ func (o options) edit(ctx context.Context, s *server, page, series, token string
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
+	if o.open {
+		// The editor has the page open. Hugo's Fast Render Mode renders
+		// only pages that were requested, and renders a page again the
+		// first time it is requested.
+		if _, err := get(ctx, s.base+pageURL(page)); err != nil {
+			r.err = fmt.Errorf("before the edit: %w", err)
+			return r
+		}
+	}
 	from := s.out.len()
 	evFrom := 0
 	if s.events != nil {
