@@ -602,6 +602,8 @@ func compare(ctx context.Context, o options, stdout io.Writer) error {
 	rng := rand.New(rand.NewPCG(o.seed, 0x5e7e))
 	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 	chosen := all[:need]
+	// A run's edits differ from those of earlier runs over the same files.
+	runID := strconv.FormatInt(time.Now().Unix()%(36*36*36), 36)
 
 	fmt.Fprintf(stdout, "== servecmp: %d regular pages, %d edits per series and tool, series %s, pace %v, seed %d, page opened first: %v\n",
 		len(all), o.edits, strings.Join(o.series, ","), o.pace, o.seed, o.open)
@@ -648,7 +650,7 @@ func compare(ctx context.Context, o options, stdout io.Writer) error {
 				if err := s.exited(); err != nil {
 					return err
 				}
-				token := fmt.Sprintf("sc%s%02d", series[:1], i+1)
+				token := fmt.Sprintf("sc%s%02d%s", series[:1], i+1, runID)
 				r := o.edit(ctx, s, page, series, token)
 				s.results[series] = append(s.results[series], r)
 				fmt.Fprintf(stdout, "  %2d %-4s %-60s %s\n", i+1, tool, page, r)
