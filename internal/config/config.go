@@ -19,7 +19,7 @@
 //	name, visitingAddress, postalAddress, phone, email, orgNumber, openingHours
 //
 //	[style]  brand = "#005a87"                # checked for 4.5:1 contrast at build
-//	[relay]  url = "/kontakt-api"             # where contact forms post (relay)
+//	[relay]  url = "https://www.karlsborg.se" # where the relay's /skriv/ is served
 //	[sections.nyheter] type = "news"  sort = "date"   # per-section defaults
 //	[[menu.main]] name = "Kontakt"  url = "/kontakt/"  weight = 50
 //	[params] anything = "for site layouts"
@@ -168,8 +168,10 @@ func (s Search) SynonymsFile() string {
 
 // Relay tells the theme where contact forms post.
 type Relay struct {
-	// URL is the relay's base URL, "/kontakt-api" when it is proxied under
-	// the site's own domain. Empty: forms are not shown.
+	// URL is where the relay's /skriv/ and /tack/ are served: the site's
+	// own origin ("https://www.karlsborg.se") when the web server proxies
+	// them (docs/relay.md), or a path prefix the web server strips. Empty:
+	// forms are not shown.
 	URL string `toml:"url"`
 }
 

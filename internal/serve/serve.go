@@ -562,7 +562,7 @@ const mailboxPlaceholder = `<!DOCTYPE html>
 <main>
 <h1>Utvecklingsbrevlådan</h1>
 <p>Här ser du meddelandena som skickas med webbplatsens kontaktformulär medan du arbetar med <code>torg serve</code>. Ingenting skickas med e-post.</p>
-<p><strong>Webbplatsen har inga kontaktformulär just nu.</strong> De visas när <code>url</code> under <code>[relay]</code> i <code>torg.toml</code> har ett värde, till exempel <code>url = "/kontakt-api"</code>, och webbplatsen har byggts utan fel. Då skickar formulären sina meddelanden hit i stället för till reläet.</p>
+<p><strong>Webbplatsen har inga kontaktformulär just nu.</strong> De visas när <code>url</code> under <code>[relay]</code> i <code>torg.toml</code> har ett värde, till exempel <code>url = "https://www.karlsborg.se"</code> (adressen där reläet nås), och webbplatsen har byggts utan fel. Då skickar formulären sina meddelanden hit i stället för till reläet.</p>
 <p><a href="/">Till webbplatsens startsida</a></p>
 </main>
 ` + scriptTag + `
