@@ -183,6 +183,10 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(s.log, "Webbplatsen visas på %s (Ctrl-C avslutar)\n", s.URL())
 
+	abs, err := filepath.Abs(s.cfg.Source)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	srv := &http.Server{
@@ -201,10 +205,8 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 	}()
 	if !s.cfg.NoWatch {
-		abs, err := filepath.Abs(s.cfg.Source)
-		if err != nil {
-			return err
-		}
+		// Errors of the watcher (and of the HTTP server) reach errc and
+		// stop both through cancel, so neither outlives Run.
 		w := watch.New(watch.Options{Root: abs, Poll: s.cfg.Poll, Quiet: s.cfg.Quiet, Warn: func(m string) { fmt.Fprintln(s.log, m) }})
 		s.watcher.Store(w)
 		wg.Add(1)
