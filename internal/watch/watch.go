@@ -53,11 +53,12 @@ func SkipDefault(rel string) bool {
 
 // Ignored reports editor temporary and backup files, whose changes are
 // never reported: "x.md~", ".x.md.swp", "#x.md#", ".#x.md", vim's "4913",
-// "x.md.tmp", JetBrains' "x.md___jb_tmp___".
+// "x.md.tmp", JetBrains' "x.md___jb_tmp___", and the "sedAbC123" file
+// that `sed -i` writes before renaming it over the original.
 func Ignored(name string) bool {
 	base := filepath.Base(name)
 	switch {
-	case base == "4913",
+	case base == "4913", sedTemp(base),
 		strings.HasSuffix(base, "~"),
 		strings.HasPrefix(base, ".#"),
 		strings.HasPrefix(base, "#") && strings.HasSuffix(base, "#"),
@@ -69,6 +70,20 @@ func Ignored(name string) bool {
 		return true
 	}
 	return false
+}
+
+// sedTemp reports GNU sed's in-place temporary file: "sed" and six
+// letters or digits.
+func sedTemp(base string) bool {
+	if len(base) != 9 || !strings.HasPrefix(base, "sed") {
+		return false
+	}
+	for _, r := range base[3:] {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // addWatch adds a folder to the fsnotify watcher; tests replace it to

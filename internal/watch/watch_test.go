@@ -80,6 +80,7 @@ func TestIgnored(t *testing.T) {
 	for name, want := range map[string]bool{
 		"a.md": false, "a.md~": true, ".a.md.swp": true, "4913": true, "#a.md#": true, ".#a.md": true,
 		"a.md.tmp": true, "a.md___jb_tmp___": true, "_index.md": false,
+		"sedx6ToqW": true, "sed.md": false, "sedx6ToqW.md": false,
 	} {
 		if got := Ignored("/x/" + name); got != want {
 			t.Errorf("Ignored(%q) = %v", name, got)
