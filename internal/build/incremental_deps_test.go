@@ -102,7 +102,7 @@ func TestIncrementalEqualsFullChecked(t *testing.T) {
 	}
 	for seed := 1; seed <= 2; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			equalsFull(t, checkerSite, seed, steps, seed%2 == 1, testChecker, (*editor).edit)
+			equalsFull(t, propRun{files: checkerSite, seed: seed, stream: 11, steps: steps, drafts: seed%2 == 1, watched: seed%2 == 1, checker: testChecker, edit: (*editor).edit})
 		})
 	}
 }

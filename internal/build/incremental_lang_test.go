@@ -281,26 +281,44 @@ func withFiles(a, b map[string]string) map[string]string {
 	return out
 }
 
-// equalsFull runs steps random edits on a site made of files and checks
-// after each that the incremental build gives the files, errors and
-// warnings of a full build.
-func equalsFull(t *testing.T, files map[string]string, seed int, steps int, drafts bool, checker func(context.Context, *content.Site) []*diag.Diagnostic, edit func(*editor) (string, []string)) {
+// propRun is one series of random edits for equalsFull.
+type propRun struct {
+	files  map[string]string // the site
+	seed   int
+	stream uint64 // the editor's random stream, with seed
+	steps  int
+	drafts bool
+	// watched builds like torg serve: every change reported, body-only
+	// edits applied in place. Otherwise every fourth change is not
+	// reported, to exercise the size and time checks.
+	watched bool
+	checker func(context.Context, *content.Site) []*diag.Diagnostic
+	edit    func(*editor) (string, []string)
+	// repair ends the series by repairing every broken file, and, when
+	// watched, requires that some build applied edits in place.
+	repair bool
+}
+
+// equalsFull makes r's random edits and checks after each that the
+// incremental build gives the files, private outputs, errors and warnings
+// of a full build.
+func equalsFull(t *testing.T, r propRun) {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, files)
+	writeTree(t, dir, r.files)
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	// Odd seeds build like torg serve: every change reported, body-only
-	// edits applied in place.
-	watched := seed%2 == 1
-	opts := Options{Source: dir, Now: now, NoGit: true, Serve: true, Drafts: drafts, Inject: testInject, Checker: checker, Watched: watched}
+	opts := Options{Source: dir, Now: now, NoGit: true, Serve: true, Drafts: r.drafts, Inject: testInject, Checker: r.checker, Watched: r.watched}
 	inc := NewIncremental(opts)
-	ed := &editor{t: t, dir: dir, rng: rand.New(rand.NewPCG(uint64(seed), 11))}
+	ed := &editor{t: t, dir: dir, rng: rand.New(rand.NewPCG(uint64(r.seed), r.stream))}
 	ctx := context.Background()
-	bodyOnly := 0
+	bodyOnly, builds := 0, 0
 	check := func(step string) {
 		t.Helper()
-		full := NewMemSink()
-		fres, ferr := Generate(ctx, opts, full)
+		builds++
+		full, priv := NewMemSink(), NewMemSink()
+		fopts := opts
+		fopts.Private = priv
+		fres, ferr := Generate(ctx, fopts, full)
 		snap, ierr := inc.Rebuild(ctx)
 		if (ferr == nil) != (ierr == nil) {
 			t.Fatalf("after %s: full build error %v, incremental error %v", step, ferr, ierr)
@@ -315,20 +333,30 @@ func equalsFull(t *testing.T, files map[string]string, seed int, steps int, draf
 			bodyOnly++
 		}
 		diffFiles(t, step, full.Files, snap.Files)
+		diffFiles(t, step+" (private outputs)", priv.Files, snap.Private)
 		diffWarnings(t, step, fres.Warnings, snap.Result.Warnings)
 	}
-	defer func() { t.Logf("seed %d: %d of %d builds applied body-only edits in place", seed, bodyOnly, steps+1) }()
+	defer func() {
+		if r.repair && r.watched && !t.Failed() && bodyOnly == 0 {
+			t.Errorf("no edit was applied in place as a body-only edit")
+		}
+		t.Logf("seed %d: %d of %d builds applied body-only edits in place", r.seed, bodyOnly, builds)
+	}()
 	check("the first build")
 	var log []string
-	for i := 0; i < steps; i++ {
-		what, paths := edit(ed)
+	for i := 0; i < r.steps; i++ {
+		what, paths := r.edit(ed)
 		log = append(log, what)
-		if watched || i%4 != 3 {
+		if r.watched || i%4 != 3 {
 			inc.Invalidate(paths...)
 		} else {
 			time.Sleep(10 * time.Millisecond) // a visible modification time
 		}
 		check(fmt.Sprintf("step %d (%s; before: %s)", i, what, strings.Join(log[max(0, len(log)-4):len(log)-1], ", ")))
+	}
+	if r.repair {
+		inc.Invalidate(ed.repairAll()...)
+		check("repair")
 	}
 }
 
@@ -346,7 +374,7 @@ func TestIncrementalEqualsFullMultilingual(t *testing.T) {
 			if seed%3 != 0 {
 				files = withFiles(files, langPropLayouts)
 			}
-			equalsFull(t, files, seed, steps, seed%2 == 1, nil, (*editor).langEdit)
+			equalsFull(t, propRun{files: files, seed: seed, stream: 11, steps: steps, drafts: seed%2 == 1, watched: seed%2 == 1, edit: (*editor).langEdit})
 		})
 	}
 }

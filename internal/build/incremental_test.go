@@ -367,61 +367,8 @@ func TestIncrementalEqualsFull(t *testing.T) {
 	}
 	for seed := 1; seed <= seeds; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			dir := t.TempDir()
-			writeTree(t, dir, propSite)
-			now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-			// The first seeds build like torg serve with its watcher:
-			// every change reported, body-only edits applied in place.
-			watched := seed <= 3
-			opts := Options{Source: dir, Now: now, NoGit: true, Serve: true, Drafts: seed%2 == 1, Inject: testInject, Watched: watched}
-			inc := NewIncremental(opts)
-			ed := &editor{t: t, dir: dir, rng: rand.New(rand.NewPCG(uint64(seed), 7))}
-			ctx := context.Background()
-			bodyOnly := 0
-			check := func(step string) {
-				full, priv := NewMemSink(), NewMemSink()
-				fopts := opts
-				fopts.Private = priv
-				fres, ferr := Generate(ctx, fopts, full)
-				snap, ierr := inc.Rebuild(ctx)
-				if (ferr == nil) != (ierr == nil) {
-					t.Fatalf("after %s: full build error %v, incremental error %v", step, ferr, ierr)
-				}
-				if ferr != nil {
-					if ferr.Error() != ierr.Error() {
-						t.Fatalf("after %s: errors differ:\nfull: %v\nincr: %v", step, ferr, ierr)
-					}
-					return
-				}
-				if snap.BodyOnly {
-					bodyOnly++
-				}
-				diffFiles(t, step, full.Files, snap.Files)
-				diffFiles(t, step+" (private outputs)", priv.Files, snap.Private)
-				diffWarnings(t, step, fres.Warnings, snap.Result.Warnings)
-			}
-			defer func() {
-				if watched && !t.Failed() && bodyOnly == 0 {
-					t.Errorf("no edit was applied in place as a body-only edit")
-				}
-				t.Logf("%d of %d builds applied body-only edits in place", bodyOnly, steps+2)
-			}()
-			check("the first build")
-			var log []string
-			for i := 0; i < steps; i++ {
-				what, paths := ed.edit()
-				log = append(log, what)
-				// Like the watcher, report what changed; every fourth
-				// step not, to exercise the size and time checks.
-				if watched || i%4 != 3 {
-					inc.Invalidate(paths...)
-				} else {
-					time.Sleep(10 * time.Millisecond) // a visible modification time
-				}
-				check(fmt.Sprintf("step %d (%s; before: %s)", i, what, strings.Join(log[max(0, len(log)-4):len(log)-1], ", ")))
-			}
-			inc.Invalidate(ed.repairAll()...)
-			check("repair")
+			// The first seeds build like torg serve with its watcher.
+			equalsFull(t, propRun{files: propSite, seed: seed, stream: 7, steps: steps, drafts: seed%2 == 1, watched: seed <= 3, edit: (*editor).edit, repair: true})
 		})
 	}
 }
