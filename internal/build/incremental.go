@@ -45,9 +45,11 @@ import (
 //     layouts, strings, asset URLs, menus, top-level sections).
 //
 // The site structure (sections, URLs, tags, menus) is recomputed on every
-// build, which is cheap, so that the result always equals what Generate
-// gives for the same files: incremental_test.go checks that after random
-// series of edits.
+// build, except when Options.Watched and every reported file only changed
+// a page's body (bodyedit.go): then the loaded site is changed in place.
+// Either way the result equals what Generate gives for the same files:
+// the property tests in incremental_test.go and incremental_lang_test.go
+// check that after random series of edits.
 type Incremental struct {
 	opts Options
 
@@ -392,7 +394,7 @@ func (b *Incremental) finish(ctx context.Context, st *buildState, opts Options, 
 		keys, touched, fast = pageKeysAfterEdit(prevKeys, all, changed, bodiesOf)
 	}
 	if !fast {
-		keys = b.pageKeys(ctx, site, all, nil, nil, bodiesOf)
+		keys = b.pageKeys(ctx, site, all, bodiesOf)
 		// A feed's entries depend on the structure and dates; a body-only
 		// edit changes neither.
 		b.dated = map[*content.Page][]*content.Page{}
@@ -1146,22 +1148,15 @@ type siteKeys struct {
 	refsTo map[*content.Page][]*content.Page
 }
 
-// With prev, the keys of the same pages before some of them (changed)
-// were edited in place, the fields of the other pages are not hashed
-// again.
-func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*content.Page, prev *siteKeys, changed map[*content.Page]bool, bodies func(*content.Page) bool) *siteKeys {
+// pageKeys hashes every page of a freshly loaded site (pageKeysAfterEdit
+// updates them after body-only edits). bodies reports whether a page's
+// layout shows other pages' rendered bodies.
+func (b *Incremental) pageKeys(ctx context.Context, site *content.Site, all []*content.Page, bodies func(*content.Page) bool) *siteKeys {
 	base := make([]uint64, len(all))
 	listBase := make([]uint64, len(all))
 	link := make([]uint64, len(all))
 	content.Parallel(ctx, len(all), func(i int) {
-		p := all[i]
-		if prev != nil && !changed[p] {
-			if bk, ok := prev.base[p]; ok {
-				base[i], listBase[i], link[i] = bk, prev.listBase[p], prev.link[p]
-				return
-			}
-		}
-		base[i], listBase[i], link[i] = ownKey(p)
+		base[i], listBase[i], link[i] = ownKey(all[i])
 	})
 	k := &siteKeys{own: make(map[*content.Page]uint64, len(all)), link: make(map[*content.Page]uint64, len(all)),
 		listBase: make(map[*content.Page]uint64, len(all))}
